@@ -1,0 +1,7 @@
+package dev.miroir.cli;
+
+/** How a command prints its result. */
+enum OutputFormat {
+  text,
+  json
+}
