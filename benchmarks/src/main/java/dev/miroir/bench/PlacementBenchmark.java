@@ -41,6 +41,7 @@ public class PlacementBenchmark {
 
   private String[] keys;
   private List<Node> nodeList;
+  private Rendezvous rendezvous;
   private List<Node> grownNodeList;
   private Placement before;
   private Placement after;
@@ -51,6 +52,7 @@ public class PlacementBenchmark {
     keys = IntStream.range(0, 4096).mapToObj(i -> "product:" + (i * 7919L)).toArray(String[]::new);
     nodeList = IntStream.range(0, nodes).mapToObj(i -> Node.of("node-" + i)).toList();
     grownNodeList = IntStream.range(0, nodes + 1).mapToObj(i -> Node.of("node-" + i)).toList();
+    rendezvous = new Rendezvous(nodeList);
     before = Placement.compute(nodeList, shards, rf);
     after = Placement.compute(grownNodeList, shards, rf);
   }
@@ -64,7 +66,7 @@ public class PlacementBenchmark {
   @Benchmark
   public List<String> ownersOfShard() {
     next = (next + 1) % shards;
-    return Rendezvous.owners(nodeList, next, rf);
+    return rendezvous.owners(next, rf);
   }
 
   /** Planning from placements already at hand (what the operator does on every reconcile). */

@@ -49,9 +49,10 @@ public final class Placement {
       }
     }
     List<Node> nodeList = List.copyOf(nodes);
+    Rendezvous rendezvous = new Rendezvous(nodeList);
     List<List<String>> owners = new ArrayList<>(shards);
     for (int shard = 0; shard < shards; shard++) {
-      owners.add(List.copyOf(Rendezvous.owners(nodeList, shard, replicationFactor)));
+      owners.add(List.copyOf(rendezvous.owners(shard, replicationFactor)));
     }
     return new Placement(shards, replicationFactor, nodeList, Collections.unmodifiableList(owners));
   }

@@ -69,13 +69,22 @@ public final class ShardHash {
   public static long score(String nodeId, int shard) {
     byte[] id = nodeId.getBytes(StandardCharsets.UTF_8);
     byte[] input = new byte[4 + id.length + 1];
-    input[0] = (byte) shard;
-    input[1] = (byte) (shard >>> 8);
-    input[2] = (byte) (shard >>> 16);
-    input[3] = (byte) (shard >>> 24);
     System.arraycopy(id, 0, input, 4, id.length);
     input[input.length - 1] = TERMINATOR;
-    return XXH64.hashBytes(input);
+    return score(input, shard);
+  }
+
+  /**
+   * Score from a prepared input {@code [4 bytes for the shard][node id UTF-8][0xFF]}: the first four
+   * bytes are overwritten with the shard, little-endian. Lets {@link Rendezvous} reuse one buffer per
+   * node instead of allocating one per (node, shard).
+   */
+  static long score(byte[] preparedInput, int shard) {
+    preparedInput[0] = (byte) shard;
+    preparedInput[1] = (byte) (shard >>> 8);
+    preparedInput[2] = (byte) (shard >>> 16);
+    preparedInput[3] = (byte) (shard >>> 24);
+    return XXH64.hashBytes(preparedInput);
   }
 
   private static String describe(Object value) {
