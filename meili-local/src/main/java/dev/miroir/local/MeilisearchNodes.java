@@ -44,8 +44,10 @@ public final class MeilisearchNodes implements AutoCloseable, Iterable<Meilisear
             customizer.accept(i, b);
             options.add(b.build());
         }
-        // Resolve once up front so parallel starts do not race on a first-time install.
-        MeilisearchBinary.resolve();
+        // Resolve once up front so a first-time install is not attempted from several threads.
+        if (options.stream().anyMatch(o -> o.binary() == null)) {
+            MeilisearchBinary.resolve();
+        }
 
         // Startup is mostly waiting for /health, so starting in parallel pays off even on 2 cores.
         ExecutorService pool = Executors.newFixedThreadPool(count, r -> {
