@@ -81,7 +81,7 @@ public final class MeilisearchProcess implements AutoCloseable {
         MeilisearchProcess p = new MeilisearchProcess(options, binary, dir);
         ProcessReaper.register(p);
         try {
-            p.launch();
+            p.launch(false);
         } catch (RuntimeException | Error e) {
             try {
                 p.close();
@@ -172,7 +172,7 @@ public final class MeilisearchProcess implements AutoCloseable {
             throw new IllegalStateException("closed");
         }
         stop();
-        launch();
+        launch(true);
     }
 
     /** Stops the node and, if it owns its data directory, deletes it. Idempotent. */
@@ -197,12 +197,15 @@ public final class MeilisearchProcess implements AutoCloseable {
         return "MeilisearchProcess[" + url() + ", pid=" + pid() + ", dataDir=" + dataDir + "]";
     }
 
-    private synchronized void launch() {
+    private synchronized void launch(boolean restarting) {
+        // A port picked with ServerSocket(0) can be taken by someone else before Meilisearch binds it:
+        // pick another. A restart must keep its port, so it waits instead, in case the killed process's
+        // socket is still being torn down. A port the caller fixed is theirs to keep free: fail at once.
+        boolean mayChangePort = autoPort && !restarting;
+        int attempts = mayChangePort || restarting ? PORT_ATTEMPTS : 1;
         MeilisearchLocalException last = null;
-        // A port picked with ServerSocket(0) can be taken by someone else before Meilisearch binds it.
-        // A fixed port (restart) is retried too: after a kill the old socket may linger for a moment.
-        for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-            if (autoPort && (port == 0 || attempt > 0)) {
+        for (int attempt = 0; attempt < attempts; attempt++) {
+            if (mayChangePort && (port == 0 || attempt > 0)) {
                 port = freeLoopbackPort();
             }
             try {
@@ -210,14 +213,14 @@ public final class MeilisearchProcess implements AutoCloseable {
                 return;
             } catch (BindRace e) {
                 last = e;
-                LOG.debug("Port {} was taken before Meilisearch could bind it; retrying", port);
-                if (!autoPort) {
+                LOG.debug("Port {} is in use; attempt {} of {}", port, attempt + 1, attempts);
+                if (!mayChangePort && attempt + 1 < attempts) {
                     sleep(200L * (attempt + 1));
                 }
             }
         }
-        throw new MeilisearchLocalException("Could not bind Meilisearch to a loopback port after "
-                + PORT_ATTEMPTS + " attempts", last);
+        throw new MeilisearchLocalException("Could not bind Meilisearch to 127.0.0.1:" + port + " after "
+                + attempts + " attempt(s): address already in use", last);
     }
 
     private void launchOnce() {
@@ -266,7 +269,9 @@ public final class MeilisearchProcess implements AutoCloseable {
     private void awaitHealthy(Process p, long logOffset) {
         long deadline = System.nanoTime() + options.startupTimeout().toNanos();
         HttpRequest req = HttpRequest.newBuilder(url().resolve("/health"))
-                .timeout(Duration.ofSeconds(2))
+                // Short: if someone else holds the port, their socket may accept and never answer, and
+                // we need to get back to noticing that our process has exited. A timeout just retries.
+                .timeout(Duration.ofMillis(500))
                 .GET()
                 .build();
         String lastProblem = "no answer yet";

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +90,23 @@ class KillRestartTest {
                 .hasMessageContaining("exited with code")
                 .hasMessageContaining("--no-such-flag")
                 .hasMessageNotContaining(key);
+    }
+
+    @Test
+    void occupiedFixedPortFailsClearlyAndCleansUp(@TempDir Path dir) throws Exception {
+        Path nodeDir = dir.resolve("node");
+        try (ServerSocket squatter = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            MeilisearchOptions options = MeilisearchOptions.builder()
+                    .port(squatter.getLocalPort())
+                    .dataDir(nodeDir)
+                    .deleteDataDirOnClose(true)
+                    .build();
+            assertThatThrownBy(() -> MeilisearchProcess.start(options))
+                    .isInstanceOf(MeilisearchLocalException.class)
+                    .hasMessageContaining("127.0.0.1:" + squatter.getLocalPort())
+                    .hasMessageContaining("already in use");
+        }
+        assertThat(nodeDir).doesNotExist();
     }
 
     static void addDocuments(MeiliHttp http, String index, int count) {
