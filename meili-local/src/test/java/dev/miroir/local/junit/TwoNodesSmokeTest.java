@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 @WithMeilisearch(nodes = 2)
@@ -77,6 +78,14 @@ class TwoNodesSmokeTest {
         assertThat(nodes).isSameAs(fromBeforeAll);
         assertThat(first).isSameAs(nodes.get(0));
         assertThat(http.baseUrl()).isEqualTo(first.url());
+    }
+
+    @Nested
+    class NestedTests {
+        @Test
+        void nestedClassesShareTheEnclosingClassNodes(MeilisearchNodes nodes) {
+            assertThat(nodes).isSameAs(fromBeforeAll);
+        }
     }
 
     private static JsonNode search(MeiliHttp http, String q) {
