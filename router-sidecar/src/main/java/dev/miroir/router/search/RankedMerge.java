@@ -41,8 +41,11 @@ final class RankedMerge {
     String distinct(int position);
   }
 
-  /** The merged window and how many of its hits came from the semantic side. */
-  record Window(List<ObjectNode> hits, int semanticHits) {}
+  /**
+   * The merged window, the client query position of each of its hits, and how many of them came
+   * from the semantic side.
+   */
+  record Window(List<ObjectNode> hits, int[] queryPositions, int semanticHits) {}
 
   private static final class Run {
     final JsonNode hits;
@@ -106,6 +109,7 @@ final class RankedMerge {
     }
 
     List<ObjectNode> window = new ArrayList<>((int) Math.min(limit, 1024));
+    int[] positions = new int[(int) Math.min(limit, 1024)];
     Set<String> seen = null;
     long skipped = 0;
     int semantic = 0;
@@ -145,9 +149,13 @@ final class RankedMerge {
       if (key.semantic) {
         semantic++;
       }
+      if (window.size() == positions.length) {
+        positions = java.util.Arrays.copyOf(positions, positions.length * 2 + 1);
+      }
+      positions[window.size()] = run.position;
       window.add((ObjectNode) hit);
     }
-    return new Window(window, semantic);
+    return new Window(window, java.util.Arrays.copyOf(positions, window.size()), semantic);
   }
 
   private static void readHead(Run run, Queries queries) {

@@ -49,19 +49,20 @@ public final class ShardQueryBuilder {
 
   /** Plans one search on an index ({@code POST /indexes/{uid}/search} body). */
   public static ShardSearch search(ObjectNode client, IndexSearchSettings settings) {
-    return build(client, settings, 1.0);
+    return build(client, settings, 1.0, true);
   }
 
   /**
    * Plans one query of a federated multi-search: the per-query body inside the node's own
    * federated request. Offset and limit belong to the federation, so only the scores, the retrieved
-   * attributes and the weight are handled here; see {@link MultiSearchPlanner}.
+   * attributes and the weight are handled here; see {@link FederatedSearch}.
    */
   static ShardSearch federatedQuery(ObjectNode query, IndexSearchSettings settings, double weight) {
-    return build(query, settings, weight);
+    return build(query, settings, weight, false);
   }
 
-  private static ShardSearch build(ObjectNode client, IndexSearchSettings settings, double weight) {
+  private static ShardSearch build(
+      ObjectNode client, IndexSearchSettings settings, double weight, boolean paginate) {
     ObjectNode node = client.deepCopy();
 
     boolean pageMode = client.hasNonNull("page") || client.hasNonNull("hitsPerPage");
@@ -69,7 +70,9 @@ public final class ShardQueryBuilder {
     long limit = naturalOr(client.get("limit"), DEFAULT_LIMIT);
     long page = naturalOr(client.get("page"), DEFAULT_PAGE);
     long hitsPerPage = naturalOr(client.get("hitsPerPage"), DEFAULT_LIMIT);
-    if (pageMode) {
+    if (!paginate) {
+      // Federated queries must carry no pagination (Meilisearch rejects it): the federation has it.
+    } else if (pageMode) {
       if (page >= 0 && hitsPerPage >= 0) {
         // Page 0 asks for no hit but still for the count; keep it as is.
         node.put("page", page == 0 ? 0 : 1);
