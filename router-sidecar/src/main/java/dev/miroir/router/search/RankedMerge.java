@@ -3,26 +3,27 @@ package dev.miroir.router.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
  * The k-way merge under {@link HitMerger} and {@link MultiSearchMerger}.
  *
- * <p>A node answering for several shards returns one list in which equal hits keep its internal
- * document order, which differs from replica to replica. Each node list is therefore split into
- * runs, one per (query, shard): every run is sorted by {@link HitOrder} and then by position, so a
- * k-way merge ordered by {@link HitOrder}, then shard, then position within the run, is a total
- * order that gives the same answer whichever replica served a shard. Ties (hits equal on every
- * rule) are exactly where a sharded answer can differ from a single node's, which orders them by
- * its internal document id, something a router cannot see.
+ * <p>Each node list is sorted by {@link HitOrder}, equal hits in the node's internal document
+ * order, and cut at offset + limit. The merge is ordered by {@link HitOrder}, then by the node's
+ * place in the covering set, then by position in the node's list. Breaking ties any other way (by
+ * shard, say) would be wrong, not just different: a node answering for shards 1 and 2 cuts its
+ * list among equal hits by its own document order, so a hit of shard 1 that a shard-first rule
+ * would want can already be cut off while an equal hit of shard 2 was kept. Ties (hits equal on
+ * every rule) are where a sharded answer can differ from a single node's, which orders them by its
+ * internal document id, something a router cannot see; with this rule they are deterministic for
+ * one covering set, and the caller must pass the answers in covering-set order (failover answers
+ * after them).
  *
- * <p>Keys are parsed lazily, only for hits that reach the head of their run: at most offset +
- * limit + runs of them.
+ * <p>Keys are parsed lazily, only for hits that reach the head of their list: at most offset +
+ * limit + nodes of them.
  */
 final class RankedMerge {
 
@@ -50,29 +51,17 @@ final class RankedMerge {
   private static final class Run {
     final JsonNode hits;
     final int node;
-    final int shardKey;
-    final int position;
-    int[] indexes = new int[8];
-    int size;
     int next;
+    int position;
     RankingKey head;
 
-    Run(JsonNode hits, int node, int shardKey, int position) {
+    Run(JsonNode hits, int node) {
       this.hits = hits;
       this.node = node;
-      this.shardKey = shardKey;
-      this.position = position;
-    }
-
-    void add(int index) {
-      if (size == indexes.length) {
-        indexes = java.util.Arrays.copyOf(indexes, size * 2);
-      }
-      indexes[size++] = index;
     }
 
     JsonNode headHit() {
-      return hits.get(indexes[next]);
+      return hits.get(next);
     }
   }
 
@@ -81,25 +70,12 @@ final class RankedMerge {
    * merged order, after distinct deduplication.
    */
   static Window merge(List<JsonNode> hitLists, Queries queries, long offset, long limit) {
-    List<Run> runs = new ArrayList<>();
+    List<Run> runs = new ArrayList<>(hitLists.size());
     for (int node = 0; node < hitLists.size(); node++) {
       JsonNode hits = hitLists.get(node);
-      if (hits == null || !hits.isArray()) {
-        continue;
+      if (hits != null && hits.isArray() && !hits.isEmpty()) {
+        runs.add(new Run(hits, node));
       }
-      Map<Long, Run> byQueryAndShard = new HashMap<>();
-      for (int i = 0; i < hits.size(); i++) {
-        JsonNode hit = hits.get(i);
-        int position = queries.position(node, hit);
-        JsonNode shard = hit.get(ShardFilter.SHARD_FIELD);
-        int shardKey = shard != null && shard.canConvertToInt() ? shard.intValue() : -1 - node;
-        long key = ((long) position << 32) | (shardKey & 0xffffffffL);
-        final int n = node;
-        byQueryAndShard
-            .computeIfAbsent(key, k -> new Run(hits, n, shardKey, position))
-            .add(i);
-      }
-      runs.addAll(byQueryAndShard.values());
     }
 
     PriorityQueue<Run> heads = new PriorityQueue<>(Math.max(1, runs.size()), RankedMerge::before);
@@ -118,11 +94,11 @@ final class RankedMerge {
       JsonNode hit = run.headHit();
       RankingKey key = run.head;
       run.next++;
-      if (run.next < run.size) {
+      if (run.next < run.hits.size()) {
         readHead(run, queries);
         heads.add(run);
       }
-      String distinct = queries.distinct(run.position);
+      String distinct = queries.distinct(key.queryPosition);
       if (distinct != null) {
         List<String> identities = FacetValues.identities(hit, distinct);
         if (seen == null) {
@@ -130,7 +106,7 @@ final class RankedMerge {
         }
         boolean duplicate = false;
         for (String identity : identities) {
-          if (seen.contains(run.position + ":" + identity)) {
+          if (seen.contains(key.queryPosition + ":" + identity)) {
             duplicate = true;
             break;
           }
@@ -139,7 +115,7 @@ final class RankedMerge {
           continue;
         }
         for (String identity : identities) {
-          seen.add(run.position + ":" + identity);
+          seen.add(key.queryPosition + ":" + identity);
         }
       }
       if (skipped < offset) {
@@ -152,13 +128,14 @@ final class RankedMerge {
       if (window.size() == positions.length) {
         positions = java.util.Arrays.copyOf(positions, positions.length * 2 + 1);
       }
-      positions[window.size()] = run.position;
+      positions[window.size()] = key.queryPosition;
       window.add((ObjectNode) hit);
     }
     return new Window(window, java.util.Arrays.copyOf(positions, window.size()), semantic);
   }
 
   private static void readHead(Run run, Queries queries) {
+    run.position = queries.position(run.node, run.headHit());
     run.head =
         RankingKey.of(
             run.headHit(),
@@ -173,14 +150,7 @@ final class RankedMerge {
     if (c != 0) {
       return -c;
     }
-    c = Integer.compare(a.shardKey, b.shardKey);
-    if (c != 0) {
-      return c;
-    }
     c = Integer.compare(a.node, b.node);
-    if (c != 0) {
-      return c;
-    }
-    return Integer.compare(a.indexes[a.next], b.indexes[b.next]);
+    return c != 0 ? c : Integer.compare(a.next, b.next);
   }
 }

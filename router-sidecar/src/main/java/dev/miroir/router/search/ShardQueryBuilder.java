@@ -12,10 +12,10 @@ import java.util.Set;
  *
  * <p>Every node is asked for the first offset + limit hits (page mode: the first page x hitsPerPage,
  * still in page mode so each node counts its hits exhaustively, as the single node would), with
- * ranking scores and their details forced on because the merge compares hits rule by rule. Fields
- * the merge reads but the client may have excluded from {@code attributesToRetrieve}
- * ({@code _miroir_shard} for the tie-break, the distinct attribute for cross-shard deduplication)
- * are added and remembered in the {@link SearchIntent} so the merge strips them again.
+ * ranking scores and their details forced on because the merge compares hits rule by rule. The
+ * distinct attribute, which the merge reads to deduplicate across shards, is added to
+ * {@code attributesToRetrieve} when the client left it out, and remembered in the
+ * {@link SearchIntent} so the merge strips it again.
  *
  * <p>{@code distinct} needs no over-fetch: a shard's best hit for a distinct value is that value's
  * best hit across shards whenever it is the global best, and every value ranked above it on that
@@ -97,17 +97,16 @@ public final class ShardQueryBuilder {
 
     Set<String> added = new LinkedHashSet<>();
     JsonNode retrieve = client.get("attributesToRetrieve");
-    if (retrieve != null && retrieve.isArray() && !containsText(retrieve, "*")) {
+    if (distinct != null
+        && retrieve != null
+        && retrieve.isArray()
+        && !containsText(retrieve, "*")) {
       ArrayNode widened = ((ArrayNode) retrieve).deepCopy();
-      for (String needed : distinct == null
-          ? new String[] {ShardFilter.SHARD_FIELD}
-          : new String[] {ShardFilter.SHARD_FIELD, distinct}) {
-        if (!containsText(widened, needed)) {
-          widened.add(needed);
-          added.add(needed);
-        }
+      if (distinct != null && !containsText(widened, distinct)) {
+        widened.add(distinct);
+        added.add(distinct);
+        node.set("attributesToRetrieve", widened);
       }
-      node.set("attributesToRetrieve", widened);
     }
 
     double semanticRatio = Double.NaN;
