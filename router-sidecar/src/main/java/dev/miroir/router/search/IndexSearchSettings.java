@@ -1,0 +1,41 @@
+package dev.miroir.router.search;
+
+import java.util.Map;
+
+/**
+ * The settings of one logical index that the merge needs and that no single node response
+ * carries. The router reads them from its copy of the index settings (identical on every node).
+ *
+ * @param maxTotalHits {@code pagination.maxTotalHits} (Meilisearch default 1000)
+ * @param maxValuesPerFacet {@code faceting.maxValuesPerFacet} (default 100)
+ * @param sortFacetValuesBy {@code faceting.sortFacetValuesBy}: facet name or {@code "*"} to order
+ * @param distinctAttribute the index {@code distinctAttribute}, or null
+ */
+public record IndexSearchSettings(
+    int maxTotalHits,
+    int maxValuesPerFacet,
+    Map<String, FacetOrder> sortFacetValuesBy,
+    String distinctAttribute) {
+
+  public static final int DEFAULT_MAX_TOTAL_HITS = 1000;
+  public static final int DEFAULT_MAX_VALUES_PER_FACET = 100;
+
+  public IndexSearchSettings {
+    sortFacetValuesBy = Map.copyOf(sortFacetValuesBy);
+  }
+
+  /** Meilisearch's defaults, no distinct attribute. */
+  public static IndexSearchSettings defaults() {
+    return new IndexSearchSettings(
+        DEFAULT_MAX_TOTAL_HITS, DEFAULT_MAX_VALUES_PER_FACET, Map.of(), null);
+  }
+
+  /** The order of one facet: its own entry, else the {@code "*"} entry, else alpha. */
+  public FacetOrder facetOrder(String facet) {
+    FacetOrder own = sortFacetValuesBy.get(facet);
+    if (own != null) {
+      return own;
+    }
+    return sortFacetValuesBy.getOrDefault("*", FacetOrder.ALPHA);
+  }
+}

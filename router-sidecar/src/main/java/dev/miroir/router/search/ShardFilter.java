@@ -1,0 +1,58 @@
+package dev.miroir.router.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.Collection;
+import java.util.StringJoiner;
+
+/**
+ * Restricts a client filter to the shards a node must answer for, so that a node holding more
+ * shards than it answers for (RF > 1, or a shard being moved onto it) counts no document twice.
+ *
+ * <p>The restriction is always expressed in Meilisearch's array form: an array is the AND of its
+ * elements, and each element is parsed on its own ({@code Filter::from_array} in milli). Appending
+ * one element therefore never re-parses or re-brackets the client's text, which is what keeps its
+ * semantics intact: a string filter becomes {@code [client, clause]}, an array filter gets
+ * {@code clause} appended (its inner OR arrays are untouched), and no filter becomes
+ * {@code [clause]}.
+ */
+public final class ShardFilter {
+
+  /** The filterable field the write path stores in every document: the shard it belongs to. */
+  public static final String SHARD_FIELD = "_miroir_shard";
+
+  private ShardFilter() {}
+
+  /**
+   * The client filter ANDed with {@code _miroir_shard IN [shards]}. A filter of another JSON type
+   * is returned unchanged so that the node answers with Meilisearch's own error for it.
+   */
+  public static JsonNode restrict(JsonNode clientFilter, Collection<Integer> shards) {
+    if (shards.isEmpty()) {
+      throw new IllegalArgumentException("a node asked for no shard must not be asked at all");
+    }
+    String clause = inClause(shards);
+    JsonNodeFactory json = JsonNodeFactory.instance;
+    if (clientFilter == null || clientFilter.isNull() || clientFilter.isMissingNode()) {
+      return json.arrayNode().add(clause);
+    }
+    if (clientFilter.isTextual()) {
+      // An empty string is no filter for Meilisearch; keeping it costs nothing and is still valid.
+      return json.arrayNode().add(clientFilter.textValue()).add(clause);
+    }
+    if (clientFilter.isArray()) {
+      ArrayNode restricted = ((ArrayNode) clientFilter).deepCopy();
+      restricted.add(clause);
+      return restricted;
+    }
+    return clientFilter;
+  }
+
+  /** {@code _miroir_shard IN [1, 4, 7]}. */
+  public static String inClause(Collection<Integer> shards) {
+    StringJoiner list = new StringJoiner(", ", SHARD_FIELD + " IN [", "]");
+    shards.stream().sorted().forEach(shard -> list.add(Integer.toString(shard)));
+    return list.toString();
+  }
+}

@@ -1,0 +1,111 @@
+package dev.miroir.router.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ShardQueryBuilderTest {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private static ObjectNode body(String json) throws Exception {
+    return (ObjectNode) MAPPER.readTree(json);
+  }
+
+  @Test
+  void offsetLimitBecomesTheFirstOffsetPlusLimitHitsWithScoresForced() throws Exception {
+    ObjectNode client = body("{\"q\":\"a\",\"offset\":30,\"limit\":10,\"sort\":[\"price:asc\"],"
+        + "\"facets\":[\"genre\"],\"rankingScoreThreshold\":0.2,\"retrieveVectors\":true}");
+    ShardQueryBuilder.ShardSearch search = ShardQueryBuilder.search(client, IndexSearchSettings.defaults());
+    ObjectNode node = search.forShards(List.of(2, 0));
+    assertThat(node.get("offset").asInt()).isZero();
+    assertThat(node.get("limit").asInt()).isEqualTo(40);
+    assertThat(node.get("showRankingScore").asBoolean()).isTrue();
+    assertThat(node.get("showRankingScoreDetails").asBoolean()).isTrue();
+    assertThat(node.get("filter").toString()).isEqualTo("[\"_miroir_shard IN [0, 2]\"]");
+    assertThat(node.get("sort")).isEqualTo(client.get("sort"));
+    assertThat(node.get("facets")).isEqualTo(client.get("facets"));
+    assertThat(node.get("rankingScoreThreshold")).isEqualTo(client.get("rankingScoreThreshold"));
+    assertThat(node.get("retrieveVectors").asBoolean()).isTrue();
+    assertThat(client.has("showRankingScore")).as("client body untouched").isFalse();
+    SearchIntent intent = search.intent();
+    assertThat(intent.pageMode()).isFalse();
+    assertThat(intent.offset()).isEqualTo(30);
+    assertThat(intent.limit()).isEqualTo(10);
+    assertThat(intent.showRankingScore()).isFalse();
+    assertThat(intent.hybrid()).isFalse();
+  }
+
+  @Test
+  void defaultsAreMeilisearchs() throws Exception {
+    ShardQueryBuilder.ShardSearch search = ShardQueryBuilder.search(body("{}"), IndexSearchSettings.defaults());
+    assertThat(search.template().get("limit").asInt()).isEqualTo(20);
+    assertThat(search.intent().requiredHits()).isEqualTo(20);
+  }
+
+  @Test
+  void pageModeStaysPageModeSoNodesCountExhaustively() throws Exception {
+    ShardQueryBuilder.ShardSearch search =
+        ShardQueryBuilder.search(body("{\"page\":4,\"hitsPerPage\":5}"), IndexSearchSettings.defaults());
+    assertThat(search.template().get("page").asInt()).isEqualTo(1);
+    assertThat(search.template().get("hitsPerPage").asInt()).isEqualTo(20);
+    assertThat(search.intent().offset()).isEqualTo(15);
+    assertThat(search.intent().limit()).isEqualTo(5);
+
+    ShardQueryBuilder.ShardSearch pageZero =
+        ShardQueryBuilder.search(body("{\"page\":0}"), IndexSearchSettings.defaults());
+    assertThat(pageZero.template().get("page").asInt()).isZero();
+    assertThat(pageZero.intent().limit()).isZero();
+  }
+
+  @Test
+  void clientScoreRequestsAreRemembered() throws Exception {
+    SearchIntent intent = ShardQueryBuilder.search(
+        body("{\"showRankingScore\":true,\"showRankingScoreDetails\":false}"), IndexSearchSettings.defaults()).intent();
+    assertThat(intent.showRankingScore()).isTrue();
+    assertThat(intent.showRankingScoreDetails()).isFalse();
+  }
+
+  @Test
+  void distinctAttributeIsRetrievedForTheMergeAndRemembered() throws Exception {
+    IndexSearchSettings withDistinct = new IndexSearchSettings(1000, 100, Map.of(), "series");
+    ShardQueryBuilder.ShardSearch search =
+        ShardQueryBuilder.search(body("{\"attributesToRetrieve\":[\"title\"]}"), withDistinct);
+    assertThat(search.template().get("attributesToRetrieve").toString()).isEqualTo("[\"title\",\"series\"]");
+    assertThat(search.intent().addedAttributes()).containsExactly("series");
+    assertThat(search.intent().distinctAttribute()).isEqualTo("series");
+
+    ShardQueryBuilder.ShardSearch star =
+        ShardQueryBuilder.search(body("{\"attributesToRetrieve\":[\"*\"],\"distinct\":\"genre\"}"), withDistinct);
+    assertThat(star.intent().addedAttributes()).isEmpty();
+    assertThat(star.intent().distinctAttribute()).isEqualTo("genre");
+  }
+
+  @Test
+  void hybridRatioDefaultsToHalf() throws Exception {
+    assertThat(ShardQueryBuilder.search(body("{\"hybrid\":{\"embedder\":\"e\"}}"), IndexSearchSettings.defaults())
+            .intent().semanticRatio()).isEqualTo(0.5);
+    assertThat(ShardQueryBuilder.search(body("{\"hybrid\":{\"embedder\":\"e\",\"semanticRatio\":0.8}}"),
+            IndexSearchSettings.defaults()).intent().semanticRatio()).isEqualTo(0.8);
+  }
+
+  @Test
+  void invalidValuesArePassedThroughForTheNodeToReject() throws Exception {
+    ObjectNode node = ShardQueryBuilder.search(body("{\"limit\":\"ten\",\"showRankingScore\":\"yes\"}"),
+        IndexSearchSettings.defaults()).template();
+    assertThat(node.get("limit").asText()).isEqualTo("ten");
+    assertThat(node.get("showRankingScore").asText()).isEqualTo("yes");
+  }
+
+  @Test
+  void facetSearchOnlyGetsTheShardFilter() throws Exception {
+    ObjectNode node = ShardQueryBuilder.facetSearch(
+        body("{\"facetName\":\"genre\",\"facetQuery\":\"ro\",\"filter\":\"year > 2000\"}"), List.of(1));
+    assertThat(node.toString()).isEqualTo(
+        "{\"facetName\":\"genre\",\"facetQuery\":\"ro\",\"filter\":[\"year > 2000\",\"_miroir_shard IN [1]\"]}");
+  }
+}
