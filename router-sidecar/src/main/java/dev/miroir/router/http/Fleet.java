@@ -187,7 +187,10 @@ public final class Fleet {
       }
     }
     String taskType = type;
-    String enqueuedAt = Instant.now().toString();
+    // The earliest node enqueue time, so that startedAt never precedes enqueuedAt.
+    String enqueuedAt = replies.values().stream().filter(NodeReply::isSuccess)
+        .map(r -> r.json().path("enqueuedAt").asText(null)).filter(v -> v != null)
+        .min(java.util.Comparator.comparing(Instant::parse)).orElse(Instant.now().toString());
     return blocking(() -> {
       long uid = tasks.nextUid();
       tasks.put(new RouterTask(uid, template.indexUid(), taskType, enqueuedAt, template.details(),

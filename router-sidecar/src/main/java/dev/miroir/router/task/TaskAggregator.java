@@ -149,7 +149,7 @@ public final class TaskAggregator {
       }
     });
     for (Map.Entry<String, Long> e : sums.entrySet()) {
-      if (details.has(e.getKey())) {
+      if (details.hasNonNull(e.getKey())) {
         continue; // known from the client's request, e.g. receivedDocuments
       }
       details.put(e.getKey(), e.getValue() / Math.max(1, replicationFactor));
