@@ -197,6 +197,44 @@ class RouterRoutesTest {
     assertThat(metrics.body()).contains("miroir_requests_seconds_count").contains("route=\"health\"");
   }
 
+  @Test
+  void officialJavaSdkFlowWithKeys() throws Exception {
+    com.meilisearch.sdk.Client client = new com.meilisearch.sdk.Client(
+        new com.meilisearch.sdk.Config(cluster.router.url(), RouterTestCluster.MASTER_KEY));
+    com.meilisearch.sdk.model.TaskInfo created = client.createIndex("sdk_movies", "id");
+    client.waitForTask(created.getTaskUid());
+    com.meilisearch.sdk.Index movies = client.index("sdk_movies");
+    com.meilisearch.sdk.model.TaskInfo added = movies.addDocuments(
+        "[{\"id\":1,\"title\":\"Alien\",\"genre\":\"sf\"},{\"id\":2,\"title\":\"Heat\",\"genre\":\"crime\"}]");
+    client.waitForTask(added.getTaskUid());
+    assertThat(client.getTask(added.getTaskUid()).getStatus().toString()).isEqualToIgnoringCase("succeeded");
+    com.meilisearch.sdk.model.TaskInfo settings = movies.updateSettings(
+        new com.meilisearch.sdk.model.Settings().setFilterableAttributes(new String[] {"genre"}));
+    client.waitForTask(settings.getTaskUid());
+    assertThat(movies.getFilterableAttributesSettings()).containsExactly("genre");
+    for (MeilisearchProcess node : cluster.nodes) {
+      assertThat(node.http().get("/indexes/sdk_movies/settings/filterable-attributes").body().toString())
+          .contains("genre").contains("_miroir_shard");
+    }
+
+    com.meilisearch.sdk.model.Key key = new com.meilisearch.sdk.model.Key()
+        .setDescription("search movies").setActions(new String[] {"search", "documents.get"})
+        .setIndexes(new String[] {"sdk_movies"}).setExpiresAt(null);
+    com.meilisearch.sdk.model.Key createdKey = client.createKey(key);
+    assertThat(createdKey.getUid()).isNotBlank();
+    for (MeilisearchProcess node : cluster.nodes) {
+      // Same uid and master key: the same key value on every node.
+      assertThat(node.http().get("/keys/" + createdKey.getUid()).requireSuccess().body().path("key").asText())
+          .isEqualTo(createdKey.getKey());
+    }
+    assertThat(client.getKey(createdKey.getUid()).getKey()).isEqualTo(createdKey.getKey());
+    // The new key may not write: the nodes say so, through the router, in Meilisearch's words.
+    assertError(raw("POST", "/indexes/sdk_movies/documents", "application/json", "[{\"id\":3}]",
+        createdKey.getKey()), 403, "invalid_api_key");
+    assertThat(rf2.get("/indexes/sdk_movies/stats").requireSuccess().body().path("numberOfDocuments").asLong())
+        .isEqualTo(2);
+  }
+
   private void awaitEpoch(long epoch) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (rf2.get("/_miroir/topology").body().path("epoch").asLong() != epoch) {
