@@ -1,0 +1,157 @@
+package dev.miroir.router;
+
+import dev.miroir.router.http.ClusterRoutes;
+import dev.miroir.router.http.DocumentRoutes;
+import dev.miroir.router.http.Endpoints;
+import dev.miroir.router.http.Fleet;
+import dev.miroir.router.http.IndexRoutes;
+import dev.miroir.router.http.KeyRoutes;
+import dev.miroir.router.http.Reply;
+import dev.miroir.router.http.RouteModule;
+import dev.miroir.router.http.TaskRoutes;
+import dev.miroir.router.node.NodeClient;
+import dev.miroir.router.topology.TopologyHolder;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts a router: loads the topology, mounts the routes, binds the port. The programmatic entry
+ * point for {@link RouterMain}, {@code miroir local up} and tests.
+ */
+public final class RouterServer implements RouterHandle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RouterServer.class);
+
+  private final RouterConfig config;
+  private final Vertx vertx;
+  private final TopologyHolder topology;
+  private final NodeClient nodes;
+  private final HttpServer server;
+
+  private RouterServer(RouterConfig config, Vertx vertx, TopologyHolder topology, NodeClient nodes, HttpServer server) {
+    this.config = config;
+    this.vertx = vertx;
+    this.topology = topology;
+    this.nodes = nodes;
+    this.server = server;
+  }
+
+  /**
+   * Starts a router and returns once it listens. Fails (and releases everything it took) when the
+   * topology cannot be loaded or the port cannot be bound.
+   */
+  public static RouterHandle start(RouterConfig config) {
+    TopologyHolder topology = new TopologyHolder();
+    Vertx vertx = Vertx.vertx();
+    try {
+      config.topologySource().start(topology::offer);
+      PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      NodeClient nodes = new NodeClient(vertx, config.nodeTimeout(), meters);
+      Fleet fleet = new Fleet(vertx, topology, nodes, config.taskStore(), config.masterKey());
+
+      Router router = Router.router(vertx);
+      router.route().handler(ctx -> {
+        // Reject by Content-Length before reading the body; BodyHandler catches chunked bodies.
+        String length = ctx.request().getHeader("Content-Length");
+        if (length != null && parseLong(length) > config.maxPayloadBytes()) {
+          Endpoints.send(ctx, Reply.error(MeiliError.payloadTooLarge(config.maxPayloadBytes()), Map.of()));
+          return;
+        }
+        ctx.response().putHeader(Fleet.EPOCH_HEADER, Long.toString(topology.snapshot().epoch()));
+        ctx.next();
+      });
+      router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()));
+      router.get("/metrics").handler(ctx -> ctx.response()
+          .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape()));
+
+      Endpoints endpoints = new Endpoints(router, meters);
+      List<RouteModule> modules = new java.util.ArrayList<>(List.of(
+          new ClusterRoutes(), new IndexRoutes(), new DocumentRoutes(), new TaskRoutes(), new KeyRoutes()));
+      modules.addAll(config.extraRoutes());
+      modules.forEach(m -> m.mount(endpoints, fleet));
+
+      router.errorHandler(413, ctx -> Endpoints.send(ctx,
+          Reply.error(MeiliError.payloadTooLarge(config.maxPayloadBytes()), Map.of())));
+      router.errorHandler(404, ctx -> Endpoints.send(ctx, Reply.error(MeiliError.routeNotFound(), Map.of())));
+      router.errorHandler(405, ctx -> Endpoints.send(ctx, Reply.error(new MeiliError(405,
+          "Method not allowed.", "miroir_method_not_allowed", "invalid_request"), Map.of())));
+      router.errorHandler(500, ctx -> Endpoints.send(ctx, Reply.error(MeiliError.internal(
+          "The router failed to handle the request."), Map.of())));
+
+      HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+              .setHost(config.host()).setPort(config.port()).setCompressionSupported(true))
+          .requestHandler(router)
+          .listen()
+          .await();
+      RouterServer handle = new RouterServer(config, vertx, topology, nodes, server);
+      LOG.info("router listening on {} serving topology epoch {} from {}", handle.url(),
+          topology.snapshot().epoch(), config.topologySource().describe());
+      return handle;
+    } catch (RuntimeException e) {
+      closeQuietly(config, vertx);
+      throw e;
+    }
+  }
+
+  @Override
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public String url() {
+    String host = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+    return "http://" + host + ":" + port();
+  }
+
+  @Override
+  public long epoch() {
+    return topology.snapshot().epoch();
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.close().await();
+    } catch (RuntimeException e) {
+      LOG.warn("closing the HTTP server failed: {}", e.toString());
+    }
+    nodes.close();
+    closeQuietly(config, vertx);
+  }
+
+  private static void closeQuietly(RouterConfig config, Vertx vertx) {
+    try {
+      config.topologySource().close();
+    } catch (RuntimeException e) {
+      LOG.warn("closing the topology source failed: {}", e.toString());
+    }
+    try {
+      config.taskStore().close();
+    } catch (Exception e) {
+      LOG.warn("closing the task store failed: {}", e.toString());
+    }
+    try {
+      vertx.close().await();
+    } catch (RuntimeException e) {
+      LOG.warn("closing Vert.x failed: {}", e.toString());
+    }
+  }
+
+  private static long parseLong(String value) {
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+package dev.miroir.router.http;
+
+import static dev.miroir.router.http.Endpoints.bodyOrNull;
+import static dev.miroir.router.http.Endpoints.clientAuthorization;
+import static dev.miroir.router.http.Endpoints.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.core.topology.TopologyDocument;
+import dev.miroir.core.topology.TopologyNode;
+import dev.miroir.router.MeiliError;
+import dev.miroir.router.http.Fleet.NodeCall;
+import dev.miroir.router.node.NodeReply;
+import dev.miroir.router.topology.RoutingSnapshot;
+import dev.miroir.router.write.ReservedFields;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Health, version, stats, experimental features and the router's own topology report. */
+public final class ClusterRoutes implements RouteModule {
+
+  @Override
+  public void mount(Endpoints e, Fleet fleet) {
+    e.on(HttpMethod.GET, "/health", "health", ctx -> health(fleet));
+    e.on(HttpMethod.GET, "/version", "version", ctx -> IndexRoutes.forwardToOne(fleet, ctx));
+    e.on(HttpMethod.GET, "/_miroir/topology", "miroir.topology", ctx -> topology(fleet));
+    e.on(HttpMethod.GET, "/stats", "stats", ctx -> globalStats(fleet, ctx));
+    e.on(HttpMethod.GET, "/indexes/:uid/stats", "indexes.stats", ctx -> indexStats(fleet, ctx));
+    e.on(HttpMethod.GET, "/experimental-features", "experimental.get", ctx -> IndexRoutes.forwardToOne(fleet, ctx));
+    e.on(HttpMethod.PATCH, "/experimental-features", "experimental.update",
+        ctx -> KeyRoutes.broadcast(fleet, ctx, bodyOrNull(ctx)));
+  }
+
+  /**
+   * {@code available} when every shard has a readable owner that answers {@code /health};
+   * {@code degraded} (still 200: searches return partial results) when only some shards do;
+   * 503 {@code unavailable} when none does.
+   */
+  private Future<Reply> health(Fleet fleet) {
+    RoutingSnapshot s = fleet.snapshot();
+    return fleet.broadcast(s, new NodeCall(HttpMethod.GET, "/health", null, null, null)).map(replies -> {
+      Set<String> up = replies.values().stream().filter(NodeReply::isSuccess).map(NodeReply::nodeId)
+          .collect(Collectors.toSet());
+      int readable = 0;
+      for (int shard = 0; shard < s.shards(); shard++) {
+        if (s.readOwners(shard).stream().anyMatch(n -> up.contains(n) && s.node(n).state().isReadable())) {
+          readable++;
+        }
+      }
+      String status = readable == s.shards() ? "available" : readable == 0 ? "unavailable" : "degraded";
+      ObjectNode out = JsonNodeFactory.instance.objectNode();
+      out.put("status", status);
+      out.put("epoch", s.epoch());
+      out.put("shards", s.shards());
+      out.put("readableShards", readable);
+      out.put("nodesUp", up.size());
+      out.put("nodes", s.nodes().size());
+      return Reply.json(readable == 0 ? 503 : 200, out);
+    });
+  }
+
+  private Future<Reply> topology(Fleet fleet) {
+    TopologyDocument doc = fleet.snapshot().document();
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.put("cluster", doc.cluster());
+    out.put("epoch", doc.epoch());
+    out.put("shards", doc.shards());
+    out.put("replicationFactor", doc.replicationFactor());
+    ArrayNode nodes = out.putArray("nodes");
+    for (TopologyNode n : doc.nodes()) {
+      ObjectNode node = nodes.addObject().put("id", n.id()).put("url", n.url()).put("state", n.state().wireName());
+      if (n.zone() != null) {
+        node.put("zone", n.zone());
+      }
+    }
+    out.put("movingShards", doc.placement().stream().filter(a -> a.isMoving()).count());
+    return Future.succeededFuture(Reply.json(200, out));
+  }
+
+  private Future<Reply> indexStats(Fleet fleet, RoutingContext ctx) {
+    String auth = clientAuthorization(ctx);
+    String uid = ctx.pathParam("uid");
+    RoutingSnapshot s = fleet.snapshot();
+    return fleet.broadcast(s, new NodeCall(HttpMethod.GET, "/indexes/" + segment(uid) + "/stats", null, null, auth))
+        .compose(replies -> {
+          NodeReply refusal = firstRefusal(replies);
+          if (refusal != null) {
+            return Future.succeededFuture(Reply.of(refusal));
+          }
+          List<JsonNode> perNode = replies.values().stream().filter(NodeReply::isSuccess).map(NodeReply::json).toList();
+          if (perNode.isEmpty()) {
+            return Future.succeededFuture(Reply.error(MeiliError.nodeUnreachable("No node answered."), Map.of()));
+          }
+          return countDocuments(fleet, s, uid).map(count -> Reply.json(200, combineIndexStats(perNode, count, s.replicationFactor())));
+        });
+  }
+
+  private Future<Reply> globalStats(Fleet fleet, RoutingContext ctx) {
+    String auth = clientAuthorization(ctx);
+    RoutingSnapshot s = fleet.snapshot();
+    return fleet.broadcast(s, new NodeCall(HttpMethod.GET, "/stats", null, null, auth)).compose(replies -> {
+      NodeReply refusal = firstRefusal(replies);
+      if (refusal != null) {
+        return Future.succeededFuture(Reply.of(refusal));
+      }
+      List<JsonNode> perNode = replies.values().stream().filter(NodeReply::isSuccess).map(NodeReply::json).toList();
+      if (perNode.isEmpty()) {
+        return Future.succeededFuture(Reply.error(MeiliError.nodeUnreachable("No node answered."), Map.of()));
+      }
+      Set<String> indexes = new HashSet<>();
+      perNode.forEach(n -> n.path("indexes").fieldNames().forEachRemaining(indexes::add));
+      List<String> uids = new ArrayList<>(indexes);
+      uids.sort(String::compareTo);
+      List<Future<Long>> counts = uids.stream().map(uid -> countDocuments(fleet, s, uid)).toList();
+      return Future.join(counts).transform(ignored -> {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        out.put("databaseSize", perNode.stream().mapToLong(n -> n.path("databaseSize").asLong()).sum());
+        out.put("usedDatabaseSize", perNode.stream().mapToLong(n -> n.path("usedDatabaseSize").asLong()).sum());
+        String last = perNode.stream().map(n -> n.path("lastUpdate").asText(null)).filter(v -> v != null)
+            .max(String::compareTo).orElse(null);
+        out.put("lastUpdate", last);
+        ObjectNode byIndex = out.putObject("indexes");
+        for (int i = 0; i < uids.size(); i++) {
+          String uid = uids.get(i);
+          List<JsonNode> stats = perNode.stream().map(n -> n.path("indexes").path(uid)).filter(n -> !n.isMissingNode()).toList();
+          long count = counts.get(i).succeeded() ? counts.get(i).result() : -1;
+          byIndex.set(uid, combineIndexStats(stats, count, s.replicationFactor()));
+        }
+        return Future.succeededFuture(Reply.json(200, out));
+      });
+    });
+  }
+
+  /**
+   * Documents in an index, each counted once: every shard is counted on exactly one of its readable
+   * owners with a placeholder search filtered to the shards that owner answers for. A placeholder
+   * search reports the exact number of candidates. Internal (master key): the client's right to read
+   * stats was checked by the nodes first.
+   */
+  private Future<Long> countDocuments(Fleet fleet, RoutingSnapshot s, String uid) {
+    Map<String, List<Integer>> cover = s.coveringSet(node -> true);
+    List<Future<NodeReply>> asks = new ArrayList<>();
+    for (Map.Entry<String, List<Integer>> entry : cover.entrySet()) {
+      ObjectNode search = JsonNodeFactory.instance.objectNode();
+      search.put("q", "");
+      search.put("limit", 0);
+      search.put("filter", ReservedFields.SHARD + " IN [" + entry.getValue().stream().map(String::valueOf)
+          .collect(Collectors.joining(",")) + "]");
+      asks.add(fleet.send(s, entry.getKey(), new NodeCall(HttpMethod.POST, "/indexes/" + segment(uid) + "/search",
+          Buffer.buffer(search.toString()), "application/json", fleet.masterAuthorization())));
+    }
+    return Future.join(asks).transform(ignored -> {
+      long total = 0;
+      for (Future<NodeReply> ask : asks) {
+        NodeReply reply = ask.result();
+        if (!reply.isSuccess()) {
+          return Future.failedFuture(MeiliError.nodeUnreachable("Cannot count documents of `" + uid + "`: "
+              + reply.describe()).exception());
+        }
+        JsonNode json = reply.json();
+        total += json.has("totalHits") ? json.path("totalHits").asLong() : json.path("estimatedTotalHits").asLong();
+      }
+      return Future.succeededFuture(total);
+    });
+  }
+
+  /**
+   * One index's stats from each node's: the document count is exact (see countDocuments); sizes and
+   * per-field counts are node sums divided by RF, exact when every copy is present.
+   */
+  static ObjectNode combineIndexStats(List<JsonNode> perNode, long documents, int rf) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    long count = documents >= 0 ? documents
+        : perNode.stream().mapToLong(n -> n.path("numberOfDocuments").asLong()).sum() / rf;
+    out.put("numberOfDocuments", count);
+    long raw = perNode.stream().mapToLong(n -> n.path("rawDocumentDbSize").asLong()).sum() / rf;
+    out.put("rawDocumentDbSize", raw);
+    long stored = perNode.stream().mapToLong(n -> n.path("numberOfDocuments").asLong()).sum();
+    long rawAll = perNode.stream().mapToLong(n -> n.path("rawDocumentDbSize").asLong()).sum();
+    out.put("avgDocumentSize", stored == 0 ? 0 : rawAll / stored);
+    out.put("isIndexing", perNode.stream().anyMatch(n -> n.path("isIndexing").asBoolean()));
+    out.put("numberOfEmbeddings", perNode.stream().mapToLong(n -> n.path("numberOfEmbeddings").asLong()).sum() / rf);
+    out.put("numberOfEmbeddedDocuments",
+        perNode.stream().mapToLong(n -> n.path("numberOfEmbeddedDocuments").asLong()).sum() / rf);
+    ObjectNode fields = out.putObject("fieldDistribution");
+    java.util.TreeMap<String, Long> sums = new java.util.TreeMap<>();
+    for (JsonNode n : perNode) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = n.path("fieldDistribution").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> f = it.next();
+        if (!f.getKey().equals(ReservedFields.SHARD)) {
+          sums.merge(f.getKey(), f.getValue().asLong(), Long::sum);
+        }
+      }
+    }
+    sums.forEach((k, v) -> fields.put(k, v / rf));
+    return out;
+  }
+
+  private static NodeReply firstRefusal(Map<String, NodeReply> replies) {
+    return replies.values().stream().filter(NodeReply::isClientError).findFirst().orElse(null);
+  }
+
+}

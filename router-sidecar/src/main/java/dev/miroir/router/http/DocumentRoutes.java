@@ -1,0 +1,208 @@
+package dev.miroir.router.http;
+
+import static dev.miroir.router.http.Endpoints.clientAuthorization;
+import static dev.miroir.router.http.Endpoints.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.router.MeiliError;
+import dev.miroir.router.http.Fleet.NodeCall;
+import dev.miroir.router.http.Fleet.TaskTemplate;
+import dev.miroir.router.node.NodeReply;
+import dev.miroir.router.task.RouterTask.DetailsMode;
+import dev.miroir.router.topology.RoutingSnapshot;
+import dev.miroir.router.write.DocumentIds;
+import dev.miroir.router.write.DocumentPayloads;
+import dev.miroir.router.write.PrimaryKeyInference;
+import dev.miroir.router.write.ReservedFields;
+import dev.miroir.router.write.WriteSplitter;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Document writes, routed by shard: each document goes to the write targets of its shard, as one
+ * request per node. Deletes by id are routed the same way; deletes by filter and delete-all go to
+ * every node.
+ *
+ * <p>Everything the router can check is checked before any node is contacted (payload, reserved
+ * field, primary key, ids), so bad input changes nothing. Unlike Meilisearch, which enqueues a task
+ * that then fails, these errors come back at once with Meilisearch's code and message.
+ */
+public final class DocumentRoutes implements RouteModule {
+
+  @Override
+  public void mount(Endpoints e, Fleet fleet) {
+    e.on(HttpMethod.POST, "/indexes/:uid/documents", "documents.replace", ctx -> addDocuments(fleet, ctx));
+    e.on(HttpMethod.PUT, "/indexes/:uid/documents", "documents.update", ctx -> addDocuments(fleet, ctx));
+    e.on(HttpMethod.DELETE, "/indexes/:uid/documents/:id", "documents.delete", ctx -> deleteOne(fleet, ctx));
+    e.on(HttpMethod.POST, "/indexes/:uid/documents/delete-batch", "documents.deleteBatch",
+        ctx -> deleteBatch(fleet, ctx));
+    e.on(HttpMethod.POST, "/indexes/:uid/documents/delete", "documents.deleteByFilter",
+        ctx -> IndexRoutes.broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS));
+    e.on(HttpMethod.DELETE, "/indexes/:uid/documents", "documents.deleteAll",
+        ctx -> IndexRoutes.broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS));
+    e.on(HttpMethod.POST, "/indexes/:uid/documents/edit", "documents.edit",
+        ctx -> IndexRoutes.broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS));
+  }
+
+  /** What the router must know about an index before it can split a batch. */
+  private record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterable) {}
+
+  private Future<Reply> addDocuments(Fleet fleet, RoutingContext ctx) {
+    String auth = clientAuthorization(ctx);
+    String uid = ctx.pathParam("uid");
+    DocumentPayloads.Format format = DocumentPayloads.Format.ofContentType(ctx.request().getHeader("Content-Type"));
+    Character delimiter = csvDelimiter(ctx.queryParams().get("csvDelimiter"));
+    byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    List<ObjectNode> documents = DocumentPayloads.read(format, body, delimiter);
+    DocumentPayloads.rejectReservedField(documents);
+    String queryPrimaryKey = ctx.queryParams().get("primaryKey");
+    RoutingSnapshot s = fleet.snapshot();
+    HttpMethod method = ctx.request().method();
+
+    return indexFacts(fleet, s, uid).compose(facts -> {
+      Optional<String> primaryKey = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
+          documents.isEmpty() ? null : documents.get(0));
+      String query = passThroughQuery(ctx, primaryKey.orElse(null));
+      String path = "/indexes/" + segment(uid) + "/documents" + query;
+      WriteSplitter.Split<ObjectNode> split = primaryKey.isPresent()
+          ? WriteSplitter.splitDocuments(documents, primaryKey.get(), s)
+          : new WriteSplitter.Split<>(Map.of(), new java.util.TreeMap<>());
+      Map<String, NodeCall> calls = new LinkedHashMap<>();
+      split.perNode().forEach((node, docs) -> calls.put(node, new NodeCall(method, path,
+          Buffer.buffer(toArray(docs).toString()), "application/json", auth)));
+      // A node that gets none of this batch still needs the index and its primary key, or it would
+      // disagree with its peers (and a search would miss the index there): it gets an empty batch.
+      boolean newToSomeNode = !facts.exists() || facts.primaryKey().isEmpty();
+      if (newToSomeNode || documents.isEmpty()) {
+        for (String node : s.broadcastNodes()) {
+          calls.putIfAbsent(node, new NodeCall(method, path, Buffer.buffer("[]"), "application/json", auth));
+        }
+      }
+      ObjectNode details = JsonNodeFactory.instance.objectNode();
+      details.put("receivedDocuments", documents.size());
+      details.putNull("indexedDocuments");
+      boolean needsShardFilterable = !ReservedFields.containsShard(facts.filterable());
+      var targets = documents.isEmpty() ? s.allWriteTargets() : split.targetsByShard();
+      return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies, targets,
+          new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS),
+          needsShardFilterable
+              ? snap -> IndexRoutes.makeShardFilterable(fleet, snap, uid,
+                  facts.filterable() == null ? JsonNodeFactory.instance.arrayNode() : facts.filterable())
+              : null));
+    });
+  }
+
+  /** Asks one node, with the master key, for the index's primary key and filterable attributes. */
+  private Future<IndexFacts> indexFacts(Fleet fleet, RoutingSnapshot s, String uid) {
+    String base = "/indexes/" + segment(uid);
+    Future<NodeReply> index = fleet.askOne(s, new NodeCall(HttpMethod.GET, base, null, null, fleet.masterAuthorization()));
+    Future<NodeReply> filterable = fleet.askOne(s, new NodeCall(HttpMethod.GET,
+        base + "/settings/filterable-attributes", null, null, fleet.masterAuthorization()));
+    return Future.all(index, filterable).map(done -> {
+      NodeReply i = index.result();
+      if (i.status() == 0 || i.status() >= 500) {
+        throw MeiliError.nodeUnreachable("No node could be asked about index `" + uid + "`: " + i.describe()).exception();
+      }
+      boolean exists = i.isSuccess();
+      JsonNode pk = exists ? i.json().get("primaryKey") : null;
+      Optional<String> primaryKey = pk == null || pk.isNull() ? Optional.empty() : Optional.of(pk.asText());
+      JsonNode list = filterable.result().isSuccess() ? filterable.result().json() : null;
+      return new IndexFacts(exists, primaryKey, list);
+    });
+  }
+
+  private Future<Reply> deleteOne(Fleet fleet, RoutingContext ctx) {
+    String auth = clientAuthorization(ctx);
+    String uid = ctx.pathParam("uid");
+    String id = DocumentIds.validPathId(ctx.pathParam("id"));
+    RoutingSnapshot s = fleet.snapshot();
+    WriteSplitter.Split<Object> split = WriteSplitter.splitIds(List.of(id), s);
+    Map<String, NodeCall> calls = new LinkedHashMap<>();
+    split.perNode().keySet().forEach(node -> calls.put(node, new NodeCall(HttpMethod.DELETE,
+        "/indexes/" + segment(uid) + "/documents/" + segment(id), null, null, auth)));
+    ObjectNode details = JsonNodeFactory.instance.objectNode();
+    details.put("providedIds", 1);
+    return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies,
+        split.targetsByShard(), new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS), null));
+  }
+
+  private Future<Reply> deleteBatch(Fleet fleet, RoutingContext ctx) {
+    String auth = clientAuthorization(ctx);
+    String uid = ctx.pathParam("uid");
+    JsonNode body = IndexRoutes.jsonBody(ctx);
+    if (!body.isArray()) {
+      throw MeiliError.invalidRequest("bad_request", "Invalid value type: expected an array of document ids").exception();
+    }
+    List<Object> ids = new ArrayList<>();
+    body.forEach(v -> ids.add(DocumentIds.validId(v)));
+    RoutingSnapshot s = fleet.snapshot();
+    WriteSplitter.Split<Object> split = WriteSplitter.splitIds(ids, s);
+    Map<String, NodeCall> calls = new LinkedHashMap<>();
+    split.perNode().forEach((node, nodeIds) -> {
+      ArrayNode array = JsonNodeFactory.instance.arrayNode();
+      nodeIds.forEach(v -> array.add(v instanceof String str ? JsonNodeFactory.instance.textNode(str)
+          : JsonNodeFactory.instance.numberNode(new java.math.BigInteger(v.toString()))));
+      calls.put(node, new NodeCall(HttpMethod.POST, "/indexes/" + segment(uid) + "/documents/delete-batch",
+          Buffer.buffer(array.toString()), "application/json", auth));
+    });
+    if (calls.isEmpty()) {
+      // An empty batch still yields a task, as in Meilisearch.
+      s.broadcastNodes().forEach(node -> calls.put(node, new NodeCall(HttpMethod.POST,
+          "/indexes/" + segment(uid) + "/documents/delete-batch", Buffer.buffer("[]"), "application/json", auth)));
+    }
+    ObjectNode details = JsonNodeFactory.instance.objectNode();
+    details.put("providedIds", ids.size());
+    var targets = ids.isEmpty() ? s.allWriteTargets() : split.targetsByShard();
+    return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies, targets,
+        new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS), null));
+  }
+
+  /** The client's query minus what the router consumed (CSV was turned into JSON), plus the key. */
+  private static String passThroughQuery(RoutingContext ctx, String primaryKey) {
+    List<String> parts = new ArrayList<>();
+    ctx.queryParams().forEach(entry -> {
+      String name = entry.getKey();
+      if (!name.equals("csvDelimiter") && !name.equals("primaryKey")) {
+        parts.add(enc(name) + "=" + enc(entry.getValue()));
+      }
+    });
+    if (primaryKey != null) {
+      parts.add("primaryKey=" + enc(primaryKey));
+    }
+    return parts.isEmpty() ? "" : "?" + String.join("&", parts);
+  }
+
+  private static Character csvDelimiter(String value) {
+    if (value == null) {
+      return null;
+    }
+    if (value.length() != 1 || value.charAt(0) > 127) {
+      throw MeiliError.invalidRequest("invalid_document_csv_delimiter",
+          "Invalid value in parameter `csvDelimiter`: expected a string of one character, but found the"
+              + " following string of " + value.length() + " characters: `" + value + "`").exception();
+    }
+    return value.charAt(0);
+  }
+
+  private static ArrayNode toArray(List<ObjectNode> docs) {
+    ArrayNode array = JsonNodeFactory.instance.arrayNode(docs.size());
+    docs.forEach(array::add);
+    return array;
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,113 @@
+package dev.miroir.router.http;
+
+import dev.miroir.router.ApiException;
+import dev.miroir.router.MeiliError;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers routes with one error policy and one metric: every failure becomes a Meilisearch-shaped
+ * error, and every request is timed under its route name (not its path, which holds index names and
+ * ids and would explode the series count).
+ */
+public final class Endpoints {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Endpoints.class);
+
+  private final Router router;
+  private final MeterRegistry meters;
+
+  public Endpoints(Router router, MeterRegistry meters) {
+    this.router = router;
+    this.meters = meters;
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  /** A route whose handler answers with a future reply. */
+  public void on(HttpMethod method, String path, String name, Function<RoutingContext, Future<Reply>> handler) {
+    router.route(method, path).handler(ctx -> {
+      Timer.Sample sample = Timer.start(meters);
+      Future<Reply> reply;
+      try {
+        reply = handler.apply(ctx);
+      } catch (RuntimeException e) {
+        reply = Future.failedFuture(e);
+      }
+      reply.onComplete(result -> {
+        Reply r = result.succeeded() ? result.result() : failureReply(result.cause(), name);
+        sample.stop(Timer.builder("miroir_requests")
+            .description("Client requests by route, method and status")
+            .tag("route", name)
+            .tag("method", method.name())
+            .tag("status", Integer.toString(r.status()))
+            .publishPercentileHistogram(false)
+            .register(meters));
+        send(ctx, r);
+      });
+    });
+  }
+
+  static Reply failureReply(Throwable failure, String route) {
+    if (failure instanceof ApiException api) {
+      return Reply.error(api.error(), api.headers());
+    }
+    LOG.error("route {} failed", route, failure);
+    return Reply.error(MeiliError.internal("The router failed to handle the request: " + failure), Map.of());
+  }
+
+  public static void send(RoutingContext ctx, Reply reply) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(reply.status());
+    reply.headers().forEach(ctx.response()::putHeader);
+    Buffer body = reply.body();
+    if (body != null && body.length() > 0) {
+      ctx.response().putHeader("Content-Type", "application/json");
+      ctx.response().end(body);
+    } else {
+      ctx.response().end();
+    }
+  }
+
+  /**
+   * The client's Authorization header, forwarded to nodes so that Meilisearch itself enforces keys,
+   * actions, index scopes and tenant tokens. Nodes always run with a master key in a Miroir cluster,
+   * so a request without one is refused here as Meilisearch would refuse it.
+   */
+  public static String clientAuthorization(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader("Authorization");
+    if (authorization == null || authorization.isBlank()) {
+      throw MeiliError.missingAuthorizationHeader().exception();
+    }
+    return authorization;
+  }
+
+  /** The raw query string with its leading '?', or "". */
+  public static String query(RoutingContext ctx) {
+    String q = ctx.request().query();
+    return q == null || q.isEmpty() ? "" : "?" + q;
+  }
+
+  public static Buffer bodyOrNull(RoutingContext ctx) {
+    Buffer b = ctx.body() == null ? null : ctx.body().buffer();
+    return b == null || b.length() == 0 ? null : b;
+  }
+
+  /** Path segment as sent by the client (already decoded by Vert.x), re-encoded for a node URL. */
+  public static String segment(String value) {
+    return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+  }
+}

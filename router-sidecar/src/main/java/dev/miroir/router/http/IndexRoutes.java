@@ -1,0 +1,261 @@
+package dev.miroir.router.http;
+
+import static dev.miroir.router.http.Endpoints.bodyOrNull;
+import static dev.miroir.router.http.Endpoints.clientAuthorization;
+import static dev.miroir.router.http.Endpoints.query;
+import static dev.miroir.router.http.Endpoints.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.router.MeiliError;
+import dev.miroir.router.http.Fleet.NodeCall;
+import dev.miroir.router.http.Fleet.TaskTemplate;
+import dev.miroir.router.node.NodeReply;
+import dev.miroir.router.task.RouterTask.DetailsMode;
+import dev.miroir.router.topology.RoutingSnapshot;
+import dev.miroir.router.write.DocumentPayloads;
+import dev.miroir.router.write.ReservedFields;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Indexes and settings: the same change on every node (a sharded index is one index per node with
+ * identical settings), reads from one node. Nodes always keep {@code _miroir_shard} filterable;
+ * clients never see it.
+ */
+public final class IndexRoutes implements RouteModule {
+
+  private static final String FILTERABLE = "filterableAttributes";
+  private static final String FILTERABLE_ROUTE = "filterable-attributes";
+
+  @Override
+  public void mount(Endpoints e, Fleet fleet) {
+    e.on(HttpMethod.GET, "/indexes", "indexes.list", ctx -> forwardToOne(fleet, ctx));
+    e.on(HttpMethod.POST, "/indexes", "indexes.create", ctx -> createIndex(fleet, ctx));
+    e.on(HttpMethod.GET, "/indexes/:uid", "indexes.get", ctx -> forwardToOne(fleet, ctx));
+    e.on(HttpMethod.PATCH, "/indexes/:uid", "indexes.update",
+        ctx -> broadcastTask(fleet, ctx, ctx.pathParam("uid"), null));
+    e.on(HttpMethod.DELETE, "/indexes/:uid", "indexes.delete",
+        ctx -> broadcastTask(fleet, ctx, ctx.pathParam("uid"), null));
+    e.on(HttpMethod.POST, "/swap-indexes", "indexes.swap", ctx -> broadcastTask(fleet, ctx, null, null));
+
+    e.on(HttpMethod.GET, "/indexes/:uid/settings", "settings.get", ctx -> readSettings(fleet, ctx, null));
+    e.on(HttpMethod.GET, "/indexes/:uid/settings/:setting", "settings.get",
+        ctx -> readSettings(fleet, ctx, ctx.pathParam("setting")));
+    for (HttpMethod method : List.of(HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE)) {
+      e.on(method, "/indexes/:uid/settings", "settings.update", ctx -> writeSettings(fleet, ctx, null));
+      e.on(method, "/indexes/:uid/settings/:setting", "settings.update",
+          ctx -> writeSettings(fleet, ctx, ctx.pathParam("setting")));
+    }
+
+    e.on(HttpMethod.GET, "/_miroir/indexes/:uid/drift", "miroir.drift", ctx -> drift(fleet, ctx, false));
+    e.on(HttpMethod.POST, "/_miroir/indexes/:uid/drift/repair", "miroir.drift.repair",
+        ctx -> drift(fleet, ctx, true));
+  }
+
+  static Future<Reply> forwardToOne(Fleet fleet, RoutingContext ctx) {
+    String auth = clientAuthorization(ctx);
+    RoutingSnapshot s = fleet.snapshot();
+    return fleet.askOne(s, new NodeCall(ctx.request().method(), ctx.request().path() + query(ctx),
+            bodyOrNull(ctx), ctx.request().getHeader("Content-Type"), auth))
+        .map(Reply::of);
+  }
+
+  private Future<Reply> createIndex(Fleet fleet, RoutingContext ctx) {
+    String auth = clientAuthorization(ctx);
+    JsonNode body = jsonBody(ctx);
+    String uid = body.path("uid").asText(null);
+    RoutingSnapshot s = fleet.snapshot();
+    NodeCall call = new NodeCall(HttpMethod.POST, "/indexes", bodyOrNull(ctx), "application/json", auth);
+    return fleet.broadcast(s, call).compose(replies -> fleet.acknowledgeWrite(s, replies, s.allWriteTargets(),
+        new TaskTemplate(uid, null, DetailsMode.ONE_NODE),
+        uid == null ? null : snap -> makeShardFilterable(fleet, snap, uid, null)));
+  }
+
+  /** Sends the client's request unchanged to every node and records one router task. */
+  static Future<Reply> broadcastTask(Fleet fleet, RoutingContext ctx, String indexUid, DetailsMode mode) {
+    String auth = clientAuthorization(ctx);
+    RoutingSnapshot s = fleet.snapshot();
+    NodeCall call = new NodeCall(ctx.request().method(), ctx.request().path() + query(ctx), bodyOrNull(ctx),
+        ctx.request().getHeader("Content-Type"), auth);
+    return fleet.broadcast(s, call).compose(replies -> fleet.acknowledgeWrite(s, replies, s.allWriteTargets(),
+        new TaskTemplate(indexUid, null, mode == null ? DetailsMode.ONE_NODE : mode), null));
+  }
+
+  /**
+   * Router bookkeeping with the master key: keep {@code _miroir_shard} filterable on every node,
+   * alongside the client's own filterable attributes ({@code clientFilterable}, null when unknown:
+   * then the node's current list is kept by asking for it first).
+   */
+  static Future<Map<String, NodeReply>> makeShardFilterable(
+      Fleet fleet, RoutingSnapshot s, String indexUid, JsonNode clientFilterable) {
+    Future<JsonNode> current = clientFilterable != null
+        ? Future.succeededFuture(clientFilterable)
+        : fleet.askOne(s, new NodeCall(HttpMethod.GET, "/indexes/" + segment(indexUid) + "/settings/"
+                + FILTERABLE_ROUTE, null, null, fleet.masterAuthorization()))
+            .map(reply -> reply.isSuccess() ? reply.json() : JsonNodeFactory.instance.arrayNode());
+    return current.compose(list -> fleet.broadcast(s, new NodeCall(HttpMethod.PUT,
+        "/indexes/" + segment(indexUid) + "/settings/" + FILTERABLE_ROUTE,
+        Buffer.buffer(ReservedFields.withShard(list).toString()), "application/json",
+        fleet.masterAuthorization())));
+  }
+
+  private Future<Reply> readSettings(Fleet fleet, RoutingContext ctx, String setting) {
+    return forwardToOne(fleet, ctx).map(reply -> {
+      if (reply.status() != 200) {
+        return reply;
+      }
+      JsonNode json = parse(reply.body());
+      if (setting == null && json instanceof ObjectNode settings && settings.has(FILTERABLE)) {
+        settings.set(FILTERABLE, ReservedFields.withoutShard(settings.get(FILTERABLE)));
+        return Reply.json(200, settings);
+      }
+      if (FILTERABLE_ROUTE.equals(setting)) {
+        return Reply.json(200, ReservedFields.withoutShard(json));
+      }
+      return reply;
+    });
+  }
+
+  /**
+   * Every settings write goes to every node. Writes that would drop {@code _miroir_shard} from the
+   * filterable attributes (setting them, resetting them, resetting all settings) are rewritten so the
+   * nodes keep it; resetting all settings is followed by putting it back.
+   */
+  private Future<Reply> writeSettings(Fleet fleet, RoutingContext ctx, String setting) {
+    String auth = clientAuthorization(ctx);
+    String uid = ctx.pathParam("uid");
+    RoutingSnapshot s = fleet.snapshot();
+    HttpMethod method = ctx.request().method();
+    String path = ctx.request().path();
+    Buffer body = bodyOrNull(ctx);
+    boolean resetAll = setting == null && method == HttpMethod.DELETE;
+    if (setting == null && body != null) {
+      JsonNode json = jsonBody(ctx);
+      if (json instanceof ObjectNode settings && settings.has(FILTERABLE)) {
+        settings.set(FILTERABLE, ReservedFields.withShard(settings.get(FILTERABLE)));
+        body = Buffer.buffer(settings.toString());
+      }
+    } else if (FILTERABLE_ROUTE.equals(setting)) {
+      if (method == HttpMethod.DELETE) {
+        method = HttpMethod.PUT;
+        body = Buffer.buffer(ReservedFields.withShard(null).toString());
+      } else if (body != null) {
+        body = Buffer.buffer(ReservedFields.withShard(jsonBody(ctx)).toString());
+      }
+    }
+    NodeCall call = new NodeCall(method, path + query(ctx), body,
+        body == null ? null : "application/json", auth);
+    return fleet.broadcast(s, call).compose(replies -> fleet.acknowledgeWrite(s, replies, s.allWriteTargets(),
+        new TaskTemplate(uid, null, DetailsMode.ONE_NODE),
+        resetAll ? snap -> makeShardFilterable(fleet, snap, uid, JsonNodeFactory.instance.arrayNode()) : null));
+  }
+
+  /**
+   * Compares every node's settings (read with the master key). Repair copies the settings of the
+   * first readable node that answers to the nodes that differ; an operator decides which node is
+   * right by fixing it first if needed.
+   */
+  private Future<Reply> drift(Fleet fleet, RoutingContext ctx, boolean repair) {
+    String uid = ctx.pathParam("uid");
+    clientAuthorization(ctx);
+    RoutingSnapshot s = fleet.snapshot();
+    String path = "/indexes/" + segment(uid) + "/settings";
+    return fleet.broadcast(s, new NodeCall(HttpMethod.GET, path, null, null, fleet.masterAuthorization()))
+        .compose(replies -> {
+          JsonNode reference = null;
+          String referenceNode = null;
+          for (NodeReply r : replies.values()) {
+            if (r.isSuccess()) {
+              reference = r.json();
+              referenceNode = r.nodeId();
+              break;
+            }
+          }
+          if (reference == null) {
+            return Future.succeededFuture(Reply.error(MeiliError.indexNotFound(uid), Map.of()));
+          }
+          ObjectNode out = JsonNodeFactory.instance.objectNode();
+          out.put("indexUid", uid);
+          out.put("referenceNode", referenceNode);
+          ArrayNode nodes = out.putArray("nodes");
+          List<String> drifted = new ArrayList<>();
+          for (NodeReply r : replies.values()) {
+            ObjectNode n = nodes.addObject();
+            n.put("id", r.nodeId());
+            if (!r.isSuccess()) {
+              n.put("state", r.status() == 0 ? "unreachable" : "error");
+              n.put("status", r.status());
+              continue;
+            }
+            List<String> differing = differingSettings(reference, r.json());
+            n.put("state", differing.isEmpty() ? "inSync" : "drifted");
+            ArrayNode diff = n.putArray("differingSettings");
+            differing.forEach(diff::add);
+            if (!differing.isEmpty()) {
+              drifted.add(r.nodeId());
+            }
+          }
+          out.put("consistent", drifted.isEmpty() && replies.values().stream().allMatch(NodeReply::isSuccess));
+          if (!repair || drifted.isEmpty()) {
+            return Future.succeededFuture(Reply.json(200, out));
+          }
+          Map<String, NodeCall> calls = new LinkedHashMap<>();
+          Buffer settings = Buffer.buffer(reference.toString());
+          drifted.forEach(id -> calls.put(id, new NodeCall(HttpMethod.PATCH, path, settings,
+              "application/json", fleet.masterAuthorization())));
+          return fleet.sendEach(s, calls).map(repaired -> {
+            ArrayNode enqueued = out.putArray("repairTasks");
+            repaired.values().forEach(r -> enqueued.addObject().put("node", r.nodeId())
+                .put("status", r.status()).set("task", r.json()));
+            return Reply.json(202, out);
+          });
+        });
+  }
+
+  static List<String> differingSettings(JsonNode reference, JsonNode other) {
+    List<String> differing = new ArrayList<>();
+    reference.fieldNames().forEachRemaining(f -> {
+      if (!Objects.equals(reference.get(f), other.get(f))) {
+        differing.add(f);
+      }
+    });
+    other.fieldNames().forEachRemaining(f -> {
+      if (!reference.has(f)) {
+        differing.add(f);
+      }
+    });
+    return differing;
+  }
+
+  static JsonNode jsonBody(RoutingContext ctx) {
+    Buffer body = bodyOrNull(ctx);
+    if (body == null) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+    try {
+      return DocumentPayloads.JSON.readTree(body.getBytes());
+    } catch (IOException e) {
+      throw MeiliError.invalidRequest("bad_request", "The json payload provided is malformed: "
+          + e.getMessage()).exception();
+    }
+  }
+
+  static JsonNode parse(Buffer body) {
+    try {
+      return DocumentPayloads.JSON.readTree(body.getBytes());
+    } catch (IOException e) {
+      return JsonNodeFactory.instance.nullNode();
+    }
+  }
+}

@@ -1,0 +1,31 @@
+package dev.miroir.router.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.miroir.router.MeiliError;
+import dev.miroir.router.node.NodeReply;
+import io.vertx.core.buffer.Buffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** An HTTP answer to a client: status, extra headers, JSON body. */
+public record Reply(int status, Map<String, String> headers, Buffer body) {
+
+  public static Reply json(int status, JsonNode body) {
+    return new Reply(status, Map.of(), Buffer.buffer(body.toString()));
+  }
+
+  public static Reply error(MeiliError error, Map<String, String> headers) {
+    return new Reply(error.status(), headers, Buffer.buffer(error.toJson().toString()));
+  }
+
+  /** A node's answer passed through unchanged (its own 4xx, or a read served by one node). */
+  public static Reply of(NodeReply node) {
+    return new Reply(node.status(), Map.of(), node.body());
+  }
+
+  public Reply withHeaders(Map<String, String> more) {
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.putAll(more);
+    return new Reply(status, all, body);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.miroir.router.node;
+
+import dev.miroir.core.topology.TopologyNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
+
+/**
+ * The router's only way to talk to Meilisearch nodes. Never fails its future: an unreachable node is
+ * a {@link NodeReply} with status 0, because every caller must weigh it against the other nodes'
+ * answers rather than abort.
+ */
+public final class NodeClient implements AutoCloseable {
+
+  private final WebClient client;
+  private final Duration timeout;
+  private final MeterRegistry meters;
+
+  public NodeClient(Vertx vertx, Duration timeout, MeterRegistry meters) {
+    this.client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setKeepAlive(true)
+                .setConnectTimeout((int) Math.min(timeout.toMillis(), 5_000))
+                .setUserAgent("miroir-router"));
+    this.timeout = timeout;
+    this.meters = meters;
+  }
+
+  /**
+   * @param pathAndQuery e.g. {@code /indexes/movies/documents?primaryKey=id}, already encoded
+   * @param authorization the Authorization header to send (the client's, or the master key's for
+   *     internal operations), or null
+   */
+  public Future<NodeReply> send(
+      TopologyNode node,
+      HttpMethod method,
+      String pathAndQuery,
+      Buffer body,
+      String contentType,
+      String authorization) {
+    HttpRequest<Buffer> request =
+        client.requestAbs(method, stripSlash(node.url()) + pathAndQuery).timeout(timeout.toMillis());
+    if (authorization != null) {
+      request.putHeader("Authorization", authorization);
+    }
+    Future<io.vertx.ext.web.client.HttpResponse<Buffer>> sent;
+    if (body != null) {
+      request.putHeader("Content-Type", contentType == null ? "application/json" : contentType);
+      sent = request.sendBuffer(body);
+    } else {
+      sent = request.send();
+    }
+    return sent.map(
+            response -> {
+              if (response.statusCode() >= 500) {
+                errors(node.id(), "status_5xx").increment();
+              }
+              Buffer b = response.body();
+              return new NodeReply(node.id(), response.statusCode(), b == null ? Buffer.buffer() : b, null);
+            })
+        .recover(
+            failure -> {
+              errors(node.id(), "unreachable").increment();
+              return Future.succeededFuture(NodeReply.unreachable(node.id(), failure.toString()));
+            });
+  }
+
+  private Counter errors(String node, String kind) {
+    return Counter.builder("miroir_node_errors")
+        .description("Node calls that failed: unreachable, timed out, or answered 5xx")
+        .tag("node", node)
+        .tag("kind", kind)
+        .register(meters);
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}
