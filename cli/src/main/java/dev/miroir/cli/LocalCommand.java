@@ -1,0 +1,268 @@
+package dev.miroir.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.cli.local.LocalCluster;
+import dev.miroir.cli.local.LocalClusterState;
+import dev.miroir.cli.local.LocalLayout;
+import dev.miroir.core.topology.TopologyCodec;
+import dev.miroir.local.MeilisearchOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./miroir local up|down|status}: a whole cluster as processes on this machine. */
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = "Run a Miroir cluster as local processes (real Meilisearch nodes and the router).",
+    subcommands = {LocalCommand.Up.class, LocalCommand.Down.class, LocalCommand.Status.class})
+final class LocalCommand implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Meilisearch's development mode accepts any key but warns under 16 bytes; so do we. */
+  static final int RECOMMENDED_KEY_BYTES = 16;
+
+  @Command(name = "up", mixinStandardHelpOptions = true, description = "Start a local cluster in the foreground (Ctrl-C stops it).")
+  static final class Up implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--nodes", defaultValue = "3", description = "Meilisearch nodes (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--rf", defaultValue = "2", description = "Replication factor (default ${DEFAULT-VALUE}).")
+    int rf;
+
+    @Option(names = "--shards", defaultValue = "64", description = "Logical shards, fixed for the data dir's life (default ${DEFAULT-VALUE}).")
+    int shards;
+
+    @Option(names = "--port", defaultValue = "7700", description = "Router port; nodes take the next ports (default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data-dir", required = true, description = "Where nodes keep their data and the cluster its state.")
+    Path dataDir;
+
+    @Option(
+        names = "--master-key",
+        defaultValue = "${env:MIROIR_MASTER_KEY}",
+        description = "Master key for the router and every node (or MIROIR_MASTER_KEY); generated and printed when absent.")
+    String masterKey;
+
+    @Option(names = "--detach", description = "Start in the background and return once the router answers.")
+    boolean detach;
+
+    @Override
+    public Integer call() throws Exception {
+      if (nodes < 1 || shards < 1 || rf < 1 || rf > nodes) {
+        throw new IllegalArgumentException(
+            "need --nodes >= 1, --shards >= 1 and 1 <= --rf <= --nodes (got nodes " + nodes + ", rf " + rf + ", shards " + shards + ")");
+      }
+      if (port < 1 || port + nodes > 65535) {
+        throw new IllegalArgumentException("--port " + port + " leaves no room for " + nodes + " node ports after it");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
+      Files.createDirectories(layout.root());
+      String key = resolveMasterKey(layout, err);
+      if (detach) {
+        return detach(layout, key, out);
+      }
+      CountDownLatch stopped = new CountDownLatch(1);
+      LocalCluster cluster =
+          LocalCluster.start(
+              new LocalCluster.Spec(nodes, rf, shards, port, layout.root(), key), EmbeddedRouter::start, err);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    cluster.close();
+                    stopped.countDown();
+                  },
+                  "miroir-local-shutdown"));
+      out.printf("Miroir is running: router %s (%d nodes, RF %d, %d shards)%n", cluster.state().router(), nodes, rf, shards);
+      out.printf("  try: curl -H 'Authorization: Bearer <master key>' %s/indexes%n", cluster.state().router());
+      out.println("  Ctrl-C stops the cluster; its data stays in " + layout.root());
+      out.flush();
+      stopped.await();
+      return 0;
+    }
+
+    /**
+     * A generated key is kept in an owner-only file so that the next {@code up} of the same data
+     * directory keeps the same API keys; it is printed once, when generated.
+     */
+    private String resolveMasterKey(LocalLayout layout, PrintWriter err) throws IOException {
+      if (masterKey != null) {
+        if (masterKey.isEmpty()) {
+          throw new IllegalArgumentException("--master-key must not be empty");
+        }
+        if (masterKey.getBytes(StandardCharsets.UTF_8).length < RECOMMENDED_KEY_BYTES) {
+          err.println("miroir: warning: the master key is shorter than 16 bytes; fine for development, refused by Meilisearch in production");
+        }
+        return masterKey;
+      }
+      if (Files.exists(layout.masterKeyFile())) {
+        return Files.readString(layout.masterKeyFile()).strip();
+      }
+      String generated = MeilisearchOptions.randomMasterKey();
+      Files.writeString(layout.masterKeyFile(), generated + "\n", StandardCharsets.UTF_8);
+      try {
+        Files.setPosixFilePermissions(layout.masterKeyFile(), PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException ignored) {
+        // Not a POSIX file system: nothing stricter to set.
+      }
+      // Printed to the terminal on purpose, once: the user has no other way to learn it.
+      spec.commandLine().getOut().println("Generated master key (saved in " + layout.masterKeyFile() + "): " + generated);
+      return generated;
+    }
+
+    private int detach(LocalLayout layout, String key, PrintWriter out) throws Exception {
+      List<String> command = new ArrayList<>();
+      command.add(ProcessHandle.current().info().command().orElse("java"));
+      command.addAll(ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()).stream()
+          .takeWhile(a -> !a.equals("local")).toList());
+      command.addAll(List.of("local", "up", "--nodes", "" + nodes, "--rf", "" + rf, "--shards", "" + shards,
+          "--port", "" + port, "--data-dir", layout.root().toString()));
+      ProcessBuilder builder = new ProcessBuilder(command)
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(layout.logFile().toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      // The key reaches the child through its environment, never its command line (visible in ps).
+      builder.environment().put("MIROIR_MASTER_KEY", key);
+      Process child = builder.start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (System.nanoTime() < deadline) {
+        if (!child.isAlive()) {
+          throw new IllegalStateException("the cluster did not start; see " + layout.logFile());
+        }
+        Optional<LocalClusterState> state = LocalClusterState.read(layout.stateFile());
+        if (state.isPresent() && state.get().pid() == child.pid()) {
+          out.printf("Miroir is running in the background: router %s (pid %d, log %s)%n", state.get().router(), child.pid(), layout.logFile());
+          out.printf("Stop it with: ./miroir local down --data-dir %s%n", layout.root());
+          return 0;
+        }
+        Thread.sleep(200);
+      }
+      child.destroy();
+      throw new IllegalStateException("the cluster did not start within 120 s; see " + layout.logFile());
+    }
+  }
+
+  @Command(name = "down", mixinStandardHelpOptions = true, description = "Stop a local cluster started from this data directory.")
+  static final class Down implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data-dir", required = true, description = "The cluster's data directory.")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
+      Optional<LocalClusterState> state = LocalClusterState.read(layout.stateFile());
+      Optional<ProcessHandle> process = state.flatMap(s -> ProcessHandle.of(s.pid())).filter(ProcessHandle::isAlive);
+      if (process.isEmpty()) {
+        spec.commandLine().getOut().println("No local cluster is running from " + layout.root());
+        return 0;
+      }
+      // SIGTERM: the cluster's shutdown hook stops the router and every node cleanly.
+      process.get().destroy();
+      try {
+        process.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        process.get().destroyForcibly();
+        throw new IllegalStateException("the cluster (pid " + process.get().pid() + ") did not stop within 60 s and was killed");
+      }
+      spec.commandLine().getOut().println("Stopped the local cluster in " + layout.root());
+      return 0;
+    }
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true, description = "Show a local cluster's router, epoch and nodes.")
+  static final class Status implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data-dir", required = true, description = "The cluster's data directory.")
+    Path dataDir;
+
+    @Option(names = "--output", defaultValue = "text", description = "text or json (default ${DEFAULT-VALUE}).")
+    OutputFormat output;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
+      Optional<LocalClusterState> read = LocalClusterState.read(layout.stateFile());
+      boolean running = read.flatMap(s -> ProcessHandle.of(s.pid())).map(ProcessHandle::isAlive).orElse(false);
+      if (read.isEmpty() || !running) {
+        spec.commandLine().getErr().println("miroir: no local cluster is running from " + layout.root());
+        return 1;
+      }
+      LocalClusterState state = read.get();
+      long epoch = servedEpoch(state).orElseGet(() -> fileEpoch(layout));
+      ObjectMapper mapper = new ObjectMapper();
+      ObjectNode json = mapper.createObjectNode();
+      json.put("router", state.router());
+      json.put("epoch", epoch);
+      var nodes = json.putArray("nodes");
+      state.nodes().forEach(n -> nodes.addObject().put("id", n.id()).put("url", n.url()));
+      if (output == OutputFormat.json) {
+        spec.commandLine().getOut().println(mapper.writeValueAsString(json));
+      } else {
+        spec.commandLine().getOut().printf("router %s, epoch %d, %d shards, RF %d%n", state.router(), epoch, state.shards(), state.replicationFactor());
+        state.nodes().forEach(n -> spec.commandLine().getOut().printf("  %s %s%n", n.id(), n.url()));
+      }
+      return 0;
+    }
+
+    /** The epoch the router actually serves, which is what matters once a topology changes. */
+    private static Optional<Long> servedEpoch(LocalClusterState state) {
+      try {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create(state.router() + "/_miroir/topology")).timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+          return Optional.empty();
+        }
+        JsonNode body = new ObjectMapper().readTree(response.body());
+        return body.has("epoch") ? Optional.of(body.get("epoch").asLong()) : Optional.empty();
+      } catch (IOException e) {
+        return Optional.empty();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+    }
+
+    private static long fileEpoch(LocalLayout layout) {
+      try {
+        return TopologyCodec.decode(Files.readString(layout.topologyFile())).epoch();
+      } catch (IOException e) {
+        return 0;
+      }
+    }
+  }
+}
