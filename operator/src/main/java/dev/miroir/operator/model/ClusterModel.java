@@ -133,7 +133,7 @@ public final class ClusterModel {
     return new SecretBuilder()
         .withMetadata(meta(ClusterNames.masterKeySecret(name), Labels.of(name, Labels.COMPONENT_CREDENTIALS)))
         .withType("Opaque")
-        .addToStringData(ClusterNames.MASTER_KEY_SECRET_KEY, generatedKey)
+        .withData(base64(Map.of(ClusterNames.MASTER_KEY_SECRET_KEY, generatedKey)))
         .build();
   }
 
@@ -147,8 +147,16 @@ public final class ClusterModel {
     return new SecretBuilder()
         .withMetadata(meta(ClusterNames.apiKeysSecret(name), Labels.of(name, Labels.COMPONENT_CREDENTIALS)))
         .withType("Opaque")
-        .withStringData(data)
+        .withData(base64(data))
         .build();
+  }
+
+  /** Secrets carry base64 data, not stringData, so what we compare is what the API server stores. */
+  private static Map<String, String> base64(Map<String, String> values) {
+    Map<String, String> encoded = new LinkedHashMap<>();
+    values.forEach((k, v) -> encoded.put(k,
+        java.util.Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    return encoded;
   }
 
   public List<ApiKeys.KeySpec> apiKeys() {

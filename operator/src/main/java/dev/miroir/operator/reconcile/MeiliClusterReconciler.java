@@ -150,7 +150,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     Secret existing = run.client.secrets().inNamespace(run.namespace())
         .withName(desired.getMetadata().getName()).get();
     // Compared by value (never logged): a user-supplied master key may be rotated.
-    if (existing == null || !Objects.equals(decoded(existing), desired.getStringData())) {
+    if (existing == null || !Objects.equals(decoded(existing), decoded(desired))) {
       run.applier.apply(desired);
     }
   }
