@@ -1,0 +1,49 @@
+package dev.miroir.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+/** The stateless routers behind the search Service. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class RouterSpec {
+
+  @Min(1)
+  @Max(100)
+  @Default("1")
+  @JsonPropertyDescription("Router pods.")
+  private Integer replicas = 1;
+
+  @JsonPropertyDescription("CPU and memory for each router container.")
+  private ResourceRequirements resources;
+
+  @JsonPropertyDescription("Router image; the operator's default when absent.")
+  private String image;
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public String getImage() {
+    return image;
+  }
+
+  public void setImage(String image) {
+    this.image = image;
+  }
+}

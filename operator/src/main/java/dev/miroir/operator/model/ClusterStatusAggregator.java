@@ -1,0 +1,230 @@
+package dev.miroir.operator.model;
+
+import dev.miroir.core.topology.ShardAssignment;
+import dev.miroir.core.topology.TopologyDocument;
+import dev.miroir.operator.crd.MeiliClusterStatus;
+import dev.miroir.operator.crd.PendingPlacementChange;
+import dev.miroir.core.plan.ShardMove;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The one place a cluster's status is computed. Facts gathered during a reconcile go in; a status
+ * with a fixed set of conditions comes out. {@code lastTransitionTime} moves only when a condition's
+ * status flips, so an unchanged cluster yields an equal status and the reconciler skips the patch.
+ */
+public final class ClusterStatusAggregator {
+
+  public static final String READY = "Ready";
+  public static final String REBALANCING = "Rebalancing";
+  public static final String DEGRADED = "Degraded";
+
+  public static final String PHASE_PROVISIONING = "Provisioning";
+  public static final String PHASE_READY = "Ready";
+  public static final String PHASE_DEGRADED = "Degraded";
+  public static final String PHASE_SCALE_PENDING = "ScalePending";
+  public static final String PHASE_BLOCKED = "Blocked";
+
+  private final MeiliClusterStatus previous;
+  private final long generation;
+  private final Instant now;
+  private TopologyDocument published;
+  private Set<String> readyNodes = Set.of();
+  private int existingNodes;
+  private int desiredNodes;
+  private PlacementDecision.Decision decision;
+  private PlacementDecision.Change change;
+  private final List<String> blockers = new ArrayList<>();
+  private String selector;
+  private String endpoint;
+
+  public ClusterStatusAggregator(MeiliClusterStatus previous, long generation, Instant now) {
+    this.previous = previous == null ? new MeiliClusterStatus() : previous;
+    this.generation = generation;
+    this.now = now.truncatedTo(ChronoUnit.SECONDS);
+  }
+
+  public ClusterStatusAggregator published(TopologyDocument doc) {
+    this.published = doc;
+    return this;
+  }
+
+  public ClusterStatusAggregator nodes(int existing, int desired, Set<String> ready) {
+    this.existingNodes = existing;
+    this.desiredNodes = desired;
+    this.readyNodes = Set.copyOf(ready);
+    return this;
+  }
+
+  public ClusterStatusAggregator placement(PlacementDecision.Change change, PlacementDecision.Decision decision) {
+    this.change = change;
+    this.decision = decision;
+    return this;
+  }
+
+  /** A problem only the user can fix (e.g. a referenced Secret is missing); keeps Ready false. */
+  public ClusterStatusAggregator blocker(String message) {
+    blockers.add(message);
+    return this;
+  }
+
+  public ClusterStatusAggregator endpoint(String selector, String endpoint) {
+    this.selector = selector;
+    this.endpoint = endpoint;
+    return this;
+  }
+
+  public MeiliClusterStatus build() {
+    MeiliClusterStatus status = new MeiliClusterStatus();
+    status.setObservedGeneration(generation);
+    status.setReplicas(existingNodes);
+    status.setReadyReplicas(readyNodes.size());
+    status.setNodes(readyNodes.size() + "/" + desiredNodes);
+    status.setSelector(selector);
+    status.setEndpoint(endpoint);
+    status.setTopologyEpoch(published == null ? null : published.epoch());
+    boolean pending = decision != null && decision.verdict() == PlacementDecision.Verdict.PENDING;
+    status.setPendingChange(pending ? pendingChange() : null);
+
+    List<String> unreadyOwners = unreadyOwners();
+    List<Integer> dark = shardsWithoutReadyOwner();
+    boolean ready = blockers.isEmpty() && published != null && unreadyOwners.isEmpty();
+    boolean wasServing = isTrue(READY) || isTrue(DEGRADED);
+    boolean degraded = published != null && !unreadyOwners.isEmpty() && wasServing;
+
+    List<Condition> conditions = new ArrayList<>();
+    if (!blockers.isEmpty()) {
+      conditions.add(condition(READY, false, "Blocked", String.join("; ", blockers)));
+    } else if (published == null) {
+      conditions.add(condition(READY, false, "TopologyNotPublished", "no topology published yet"));
+    } else if (!ready) {
+      conditions.add(condition(READY, false, "NodesNotReady",
+          "waiting for nodes " + String.join(", ", unreadyOwners)));
+    } else {
+      conditions.add(condition(READY, true, "AllNodesReady",
+          "all " + readyNodes.size() + " nodes ready, topology epoch " + published.epoch()));
+    }
+    if (pending) {
+      conditions.add(condition(REBALANCING, true, decision.reason(), decision.message()));
+    } else {
+      conditions.add(condition(REBALANCING, false, PlacementDecision.REASON_IN_SYNC,
+          "published placement matches the spec"));
+    }
+    if (degraded) {
+      String message = "nodes not ready: " + String.join(", ", unreadyOwners)
+          + (dark.isEmpty() ? "; every shard still has a ready copy"
+              : "; shards without a ready copy: " + dark);
+      conditions.add(condition(DEGRADED, true,
+          dark.isEmpty() ? "ReplicasUnavailable" : "ShardsUnavailable", message));
+    } else {
+      conditions.add(condition(DEGRADED, false, "AllReplicasAvailable",
+          wasServing || ready ? "every shard copy is on a ready node" : "cluster is still provisioning"));
+    }
+    status.setConditions(conditions);
+
+    if (!blockers.isEmpty()) {
+      status.setPhase(PHASE_BLOCKED);
+    } else if (pending) {
+      status.setPhase(PHASE_SCALE_PENDING);
+    } else if (ready) {
+      status.setPhase(PHASE_READY);
+    } else if (degraded) {
+      status.setPhase(PHASE_DEGRADED);
+    } else {
+      status.setPhase(PHASE_PROVISIONING);
+    }
+    return status;
+  }
+
+  private PendingPlacementChange pendingChange() {
+    PendingPlacementChange p = new PendingPlacementChange();
+    p.setFromReplicas(change.published() == null ? null : change.published().nodes().size());
+    p.setToReplicas(change.wanted().nodes().size());
+    p.setFromReplicationFactor(change.published() == null ? null : change.published().replicationFactor());
+    p.setToReplicationFactor(change.wanted().replicationFactor());
+    if (change.plan() != null) {
+      p.setShardsToMove(change.plan().moves().size());
+      p.setReplicasToMove(change.plan().replicasMoved());
+      p.setReplicasMoved(0);
+      Set<String> gaining = new TreeSet<>();
+      Set<String> losing = new TreeSet<>();
+      for (ShardMove move : change.plan().moves()) {
+        gaining.addAll(move.gaining());
+        losing.addAll(move.losing());
+      }
+      p.setGainingNodes(List.copyOf(gaining));
+      p.setLosingNodes(List.copyOf(losing));
+    }
+    p.setReason(decision.reason());
+    p.setMessage(decision.message());
+    return p;
+  }
+
+  private List<String> unreadyOwners() {
+    if (published == null) {
+      return List.of();
+    }
+    return published.nodes().stream()
+        .map(n -> n.id())
+        .filter(id -> !readyNodes.contains(id))
+        .sorted()
+        .toList();
+  }
+
+  private List<Integer> shardsWithoutReadyOwner() {
+    if (published == null) {
+      return List.of();
+    }
+    List<Integer> dark = new ArrayList<>();
+    for (ShardAssignment a : published.placement()) {
+      if (a.readOwners().stream().noneMatch(readyNodes::contains)) {
+        dark.add(a.shard());
+      }
+    }
+    return dark.size() > 20 ? List.of(dark.size()) : dark;
+  }
+
+  private boolean isTrue(String type) {
+    return previous.getConditions() != null
+        && previous.getConditions().stream()
+            .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private Condition condition(String type, boolean value, String reason, String message) {
+    String status = value ? "True" : "False";
+    Condition prior = previous.getConditions() == null ? null
+        : previous.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    String since = prior != null && Objects.equals(prior.getStatus(), status) && prior.getLastTransitionTime() != null
+        ? prior.getLastTransitionTime()
+        : now.toString();
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since)
+        .build();
+  }
+
+  /** Conditions whose status differs between two statuses, for Events ("Ready became True"). */
+  public static List<Condition> flipped(MeiliClusterStatus before, MeiliClusterStatus after) {
+    List<Condition> result = new ArrayList<>();
+    for (Condition c : after.getConditions()) {
+      String prior = before == null || before.getConditions() == null ? null
+          : before.getConditions().stream().filter(p -> p.getType().equals(c.getType()))
+              .map(Condition::getStatus).findFirst().orElse(null);
+      if (!c.getStatus().equals(prior) && !(prior == null && "False".equals(c.getStatus()))) {
+        result.add(c);
+      }
+    }
+    return result;
+  }
+}

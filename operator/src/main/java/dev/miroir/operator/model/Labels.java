@@ -1,0 +1,66 @@
+package dev.miroir.operator.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Standard {@code app.kubernetes.io/*} labels plus ours; selectors use the stable subset only. */
+public final class Labels {
+
+  public static final String NAME = "app.kubernetes.io/name";
+  public static final String INSTANCE = "app.kubernetes.io/instance";
+  public static final String COMPONENT = "app.kubernetes.io/component";
+  public static final String PART_OF = "app.kubernetes.io/part-of";
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String CLUSTER = "miroir.dev/cluster";
+  public static final String NODE = "miroir.dev/node";
+
+  public static final String MANAGER = "miroir-operator";
+  public static final String COMPONENT_NODE = "node";
+  public static final String COMPONENT_ROUTER = "router";
+  public static final String COMPONENT_SEARCH = "search";
+  public static final String COMPONENT_TOPOLOGY = "topology";
+  public static final String COMPONENT_CREDENTIALS = "credentials";
+
+  /** Only objects carrying this are watched, so the operator never reacts to foreign resources. */
+  public static final String MANAGED_SELECTOR = MANAGED_BY + "=" + MANAGER;
+
+  /** Annotation holding the hash of the desired object last applied; see ResourceApplier. */
+  public static final String APPLIED_HASH = "miroir.dev/applied-hash";
+
+  private Labels() {}
+
+  public static Map<String, String> of(String cluster, String component) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(NAME, COMPONENT_ROUTER.equals(component) ? "miroir-router" : "meilisearch");
+    labels.put(INSTANCE, cluster);
+    labels.put(COMPONENT, component);
+    labels.put(PART_OF, "miroir");
+    labels.put(MANAGED_BY, MANAGER);
+    labels.put(CLUSTER, cluster);
+    return labels;
+  }
+
+  public static Map<String, String> ofNode(String cluster, String nodeId) {
+    Map<String, String> labels = of(cluster, COMPONENT_NODE);
+    labels.put(NODE, nodeId);
+    return labels;
+  }
+
+  /** Selects every node pod of a cluster; also the scale subresource's selector. */
+  public static Map<String, String> nodeSelector(String cluster) {
+    return Map.of(CLUSTER, cluster, COMPONENT, COMPONENT_NODE);
+  }
+
+  public static Map<String, String> nodeSelector(String cluster, String nodeId) {
+    return Map.of(CLUSTER, cluster, COMPONENT, COMPONENT_NODE, NODE, nodeId);
+  }
+
+  public static Map<String, String> routerSelector(String cluster) {
+    return Map.of(CLUSTER, cluster, COMPONENT, COMPONENT_ROUTER);
+  }
+
+  /** The selector in the string form the scale subresource publishes. */
+  public static String nodeSelectorString(String cluster) {
+    return CLUSTER + "=" + cluster + "," + COMPONENT + "=" + COMPONENT_NODE;
+  }
+}

@@ -1,0 +1,434 @@
+package dev.miroir.operator.reconcile;
+
+import dev.miroir.core.placement.Placement;
+import dev.miroir.core.topology.InvalidTopologyException;
+import dev.miroir.core.topology.TopologyCodec;
+import dev.miroir.core.topology.TopologyDocument;
+import dev.miroir.operator.crd.MeiliCluster;
+import dev.miroir.operator.crd.MeiliClusterStatus;
+import dev.miroir.operator.crd.MeiliNode;
+import dev.miroir.operator.crd.MeiliNodeStatus;
+import dev.miroir.operator.crd.SecretKeyRef;
+import dev.miroir.operator.model.ApiKeys;
+import dev.miroir.operator.model.ClusterModel;
+import dev.miroir.operator.model.ClusterNames;
+import dev.miroir.operator.model.ClusterStatusAggregator;
+import dev.miroir.operator.model.DesiredNode;
+import dev.miroir.operator.model.Labels;
+import dev.miroir.operator.model.PlacementDecision;
+import dev.miroir.operator.model.TopologyPlanner;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a MeiliCluster as a short chain of named, idempotent steps:
+ *
+ * <pre>
+ * masterKey -> apiKeysSecret -> placement -> nodes -> nodeServices -> disruptionBudget
+ *   -> router -> topology -> apiKeysOnNodes -> nodeStatuses -> clusterStatus
+ * </pre>
+ *
+ * Every object is built by {@link ClusterModel}; the safety rule for placement changes lives in
+ * {@link PlacementDecision}; status in {@link ClusterStatusAggregator}. This class only wires facts
+ * from the API server and the nodes into them.
+ */
+public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MeiliClusterReconciler.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final OperatorSettings settings;
+  private final Clock clock;
+
+  public MeiliClusterReconciler(OperatorSettings settings, Clock clock) {
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** Facts and results of one reconcile, passed from step to step. */
+  private static final class Run {
+    final MeiliCluster cluster;
+    final ClusterModel model;
+    final KubernetesClient client;
+    final ResourceApplier applier;
+    final ClusterEvents events;
+    final ClusterStatusAggregator status;
+    String masterKey;
+    TopologyDocument published;
+    PlacementDecision.Change change;
+    PlacementDecision.Decision decision;
+    Placement servingPlacement;
+    List<DesiredNode> runningNodes = List.of();
+    Map<String, MeiliNode> meiliNodes = new LinkedHashMap<>();
+    Set<String> readyNodes = new TreeSet<>();
+    Map<String, Long> documents = new LinkedHashMap<>();
+    Map<String, Boolean> keysProvisioned = new LinkedHashMap<>();
+    boolean converged = true;
+
+    Run(MeiliCluster cluster, ClusterModel model, KubernetesClient client, ClusterStatusAggregator status) {
+      this.cluster = cluster;
+      this.model = model;
+      this.client = client;
+      this.applier = new ResourceApplier(client);
+      this.events = new ClusterEvents(client);
+      this.status = status;
+    }
+
+    String namespace() {
+      return model.namespace();
+    }
+  }
+
+  @Override
+  public UpdateControl<MeiliCluster> reconcile(MeiliCluster cluster, Context<MeiliCluster> context) {
+    ClusterModel model = new ClusterModel(cluster, settings.routerImage());
+    Run run = new Run(cluster, model, context.getClient(),
+        new ClusterStatusAggregator(cluster.getStatus(), cluster.getMetadata().getGeneration(), clock.instant()));
+
+    masterKey(run);
+    apiKeysSecret(run);
+    placement(run);
+    nodes(run);
+    nodeServices(run);
+    disruptionBudget(run);
+    router(run);
+    topology(run);
+    apiKeysOnNodes(run);
+    nodeStatuses(run);
+    return clusterStatus(run);
+  }
+
+  /** The master key, generated once when the user did not bring one. */
+  private void masterKey(Run run) {
+    SecretKeyRef ref = run.model.masterKeyRef();
+    if (run.model.generatesMasterKey()) {
+      run.applier.createIfAbsent(run.model.masterKeySecret(randomKey()));
+    }
+    Secret secret = run.client.secrets().inNamespace(run.namespace()).withName(ref.getName()).get();
+    run.masterKey = secretValue(secret, ref.getKey());
+    if (run.masterKey == null) {
+      run.status.blocker("Secret " + ref.getName() + " has no key " + ref.getKey());
+      run.converged = false;
+    }
+  }
+
+  /** Search and admin keys: values derive from the master key, so they can be published first. */
+  private void apiKeysSecret(Run run) {
+    if (run.masterKey == null) {
+      return;
+    }
+    Secret desired = run.model.apiKeysSecret(run.masterKey);
+    Secret existing = run.client.secrets().inNamespace(run.namespace())
+        .withName(desired.getMetadata().getName()).get();
+    // Compared by value (never logged): a user-supplied master key may be rotated.
+    if (existing == null || !Objects.equals(decoded(existing), decoded(desired))) {
+      run.applier.apply(desired);
+    }
+  }
+
+  /** Which placement to serve: the wanted one, or the published one while a change is pending. */
+  private void placement(Run run) {
+    run.published = readPublished(run);
+    List<DesiredNode> wanted = run.model.desiredNodes();
+    int shards = run.model.spec().getShards();
+    int rf = run.model.spec().getReplicationFactor();
+    run.change = PlacementDecision.change(run.published, wanted, shards, rf);
+    OptionalLong documents = run.change.needsDocumentCount()
+        ? countDocuments(run, run.change.published())
+        : OptionalLong.empty();
+    run.decision = PlacementDecision.decide(run.change, documents);
+    run.status.placement(run.change, run.decision);
+
+    if (run.decision.verdict() == PlacementDecision.Verdict.PENDING) {
+      run.converged = false;
+      run.servingPlacement = run.change.published();
+      // Keep every published node and start the wanted ones, so data can move when it is allowed to.
+      Map<String, DesiredNode> running = new LinkedHashMap<>();
+      for (var node : run.change.published().nodes()) {
+        running.put(node.id(), new DesiredNode(node.id(), DesiredNode.ordinalOf(run.model.name(), node.id()), node.zone()));
+      }
+      wanted.forEach(n -> running.putIfAbsent(n.id(), n));
+      run.runningNodes = List.copyOf(running.values());
+    } else {
+      run.servingPlacement = run.change.wanted();
+      run.runningNodes = wanted;
+    }
+  }
+
+  /** One MeiliNode per running node, its StatefulSet and Service; surplus nodes removed. */
+  private void nodes(Run run) {
+    Set<String> keep = new HashSet<>();
+    for (DesiredNode node : run.runningNodes) {
+      keep.add(node.id());
+      MeiliNode meiliNode = run.applier.apply(run.model.meiliNode(node)).resource();
+      run.meiliNodes.put(node.id(), meiliNode);
+      run.applier.apply(run.model.nodeStatefulSet(node, meiliNode));
+      run.applier.apply(run.model.nodeService(node, meiliNode));
+    }
+    // Only nodes outside both the published and the wanted placement reach this point.
+    for (MeiliNode stale : listNodes(run)) {
+      if (!keep.contains(stale.getSpec().getNodeId())) {
+        String id = stale.getSpec().getNodeId();
+        run.client.apps().statefulSets().inNamespace(run.namespace()).withName(ClusterNames.nodeResource(id)).delete();
+        run.client.services().inNamespace(run.namespace()).withName(ClusterNames.nodeResource(id)).delete();
+        run.client.resource(stale).delete();
+        run.events.normal(run.cluster, "NodeRemoved", "node " + id + " removed (its volume is retained)");
+      }
+    }
+    for (StatefulSet sts : run.client.apps().statefulSets().inNamespace(run.namespace())
+        .withLabels(Labels.nodeSelector(run.model.name())).list().getItems()) {
+      Integer ready = sts.getStatus() == null ? null : sts.getStatus().getReadyReplicas();
+      String id = sts.getMetadata().getLabels().get(Labels.NODE);
+      if (ready != null && ready >= 1 && keep.contains(id)) {
+        run.readyNodes.add(id);
+      }
+    }
+    run.status.nodes(run.runningNodes.size(), run.model.spec().getReplicas(), run.readyNodes);
+    if (run.readyNodes.size() < run.runningNodes.size()) {
+      run.converged = false;
+    }
+  }
+
+  private void nodeServices(Run run) {
+    run.applier.apply(run.model.headlessService());
+  }
+
+  private void disruptionBudget(Run run) {
+    run.applier.apply(run.model.nodeDisruptionBudget());
+  }
+
+  private void router(Run run) {
+    run.applier.apply(run.model.routerServiceAccount());
+    run.applier.apply(run.model.routerRole());
+    run.applier.apply(run.model.routerRoleBinding());
+    run.applier.apply(run.model.routerDeployment());
+    run.applier.apply(run.model.searchService());
+    run.status.endpoint(Labels.nodeSelectorString(run.model.name()), run.model.endpoint());
+  }
+
+  /** Publishes the serving placement; the epoch moves only if owners, nodes or URLs changed. */
+  private void topology(Run run) {
+    TopologyDocument next = TopologyPlanner.next(run.model.name(), run.published, run.servingPlacement,
+        id -> settings.nodeUrls().url(run.namespace(), id));
+    run.applier.apply(run.model.topologyConfigMap(TopologyCodec.encode(next)));
+    if (run.published == null || next.epoch() != run.published.epoch()) {
+      run.events.normal(run.cluster, "TopologyPublished",
+          "topology epoch " + next.epoch() + ": " + next.nodes().size() + " nodes, " + next.shards()
+              + " shards, RF " + next.replicationFactor() + " (" + run.decision.reason() + ")");
+    }
+    run.published = next;
+    run.status.published(next);
+  }
+
+  /** Creates the default keys, with their fixed uids, on every ready node that lacks them. */
+  private void apiKeysOnNodes(Run run) {
+    if (run.masterKey == null) {
+      return;
+    }
+    for (String id : run.readyNodes) {
+      MeiliNode node = run.meiliNodes.get(id);
+      if (node == null || (node.getStatus() != null && Boolean.TRUE.equals(node.getStatus().getApiKeysProvisioned()))) {
+        continue;
+      }
+      String url = settings.nodeUrls().url(run.namespace(), id);
+      boolean all = true;
+      for (ApiKeys.KeySpec key : run.model.apiKeys()) {
+        all &= settings.nodeAdmin().ensureKey(url, run.masterKey, key);
+      }
+      if (!all) {
+        run.converged = false;
+      }
+      run.keysProvisioned.put(id, all);
+    }
+  }
+
+  private void nodeStatuses(Run run) {
+    Set<String> published = run.published.nodes().stream().map(n -> n.id()).collect(java.util.stream.Collectors.toSet());
+    Set<String> wanted = new HashSet<>();
+    run.change.wanted().nodes().forEach(n -> wanted.add(n.id()));
+    for (MeiliNode node : run.meiliNodes.values()) {
+      String id = node.getSpec().getNodeId();
+      MeiliNodeStatus prior = node.getStatus() == null ? new MeiliNodeStatus() : node.getStatus();
+      MeiliNodeStatus next = new MeiliNodeStatus();
+      boolean ready = run.readyNodes.contains(id);
+      next.setReady(ready);
+      next.setUrl(settings.nodeUrls().url(run.namespace(), id));
+      if (published.contains(id) && !wanted.contains(id)) {
+        next.setPhase("Draining");
+      } else if (published.contains(id) && (ready || "Active".equals(prior.getPhase()))) {
+        next.setPhase("Active");
+      } else {
+        next.setPhase("Joining");
+      }
+      List<Integer> shards = published.contains(id) ? run.servingPlacement.shardsOf(id) : List.of();
+      next.setShards(shards.size() > 256 ? List.of() : shards);
+      next.setShardCount(shards.size());
+      next.setDocuments(run.documents.getOrDefault(id, prior.getDocuments()));
+      next.setApiKeysProvisioned(run.keysProvisioned.getOrDefault(id, prior.getApiKeysProvisioned()));
+      if (!next.equals(node.getStatus())) {
+        MeiliNode fresh = new MeiliNode();
+        fresh.setMetadata(new ObjectMetaBuilder().withName(node.getMetadata().getName())
+            .withNamespace(run.namespace()).build());
+        fresh.setStatus(next);
+        run.client.resource(fresh).patchStatus();
+      }
+    }
+  }
+
+  private UpdateControl<MeiliCluster> clusterStatus(Run run) {
+    MeiliClusterStatus previous = run.cluster.getStatus();
+    MeiliClusterStatus next = run.status.build();
+    if (!"Ready".equals(next.getPhase())) {
+      run.converged = false;
+    }
+    for (Condition flipped : ClusterStatusAggregator.flipped(previous, next)) {
+      boolean bad = ("Degraded".equals(flipped.getType()) && "True".equals(flipped.getStatus()))
+          || ("Ready".equals(flipped.getType()) && "False".equals(flipped.getStatus()));
+      String message = flipped.getType() + " is " + flipped.getStatus() + ": " + flipped.getMessage();
+      if (bad) {
+        run.events.warning(run.cluster, flipped.getReason(), message);
+      } else {
+        run.events.normal(run.cluster, flipped.getReason(), message);
+      }
+    }
+    UpdateControl<MeiliCluster> control;
+    if (next.equals(previous)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      MeiliCluster fresh = new MeiliCluster();
+      fresh.setMetadata(new ObjectMetaBuilder().withName(run.model.name()).withNamespace(run.namespace()).build());
+      fresh.setStatus(next);
+      control = UpdateControl.patchStatus(fresh);
+    }
+    return run.converged ? control : control.rescheduleAfter(settings.requeue());
+  }
+
+  // ---- observation helpers ----
+
+  private TopologyDocument readPublished(Run run) {
+    ConfigMap cm = run.client.configMaps().inNamespace(run.namespace())
+        .withName(ClusterNames.topologyConfigMap(run.model.name())).get();
+    if (cm == null || cm.getData() == null || cm.getData().get(TopologyCodec.DATA_KEY) == null) {
+      return null;
+    }
+    try {
+      return TopologyCodec.decode(cm.getData().get(TopologyCodec.DATA_KEY));
+    } catch (InvalidTopologyException e) {
+      // Someone edited it by hand; republishing from the spec is safer than serving it.
+      LOG.warn("topology ConfigMap of {} is invalid, republishing: {}", run.model.name(), e.getMessage());
+      return null;
+    }
+  }
+
+  private OptionalLong countDocuments(Run run, Placement published) {
+    if (run.masterKey == null) {
+      return OptionalLong.empty();
+    }
+    long total = 0;
+    boolean known = true;
+    for (var node : published.nodes()) {
+      OptionalLong count = settings.nodeAdmin()
+          .documentCount(settings.nodeUrls().url(run.namespace(), node.id()), run.masterKey);
+      if (count.isPresent()) {
+        run.documents.put(node.id(), count.getAsLong());
+        total += count.getAsLong();
+      } else {
+        known = false;
+      }
+    }
+    return known ? OptionalLong.of(total) : OptionalLong.empty();
+  }
+
+  private List<MeiliNode> listNodes(Run run) {
+    return run.client.resources(MeiliNode.class).inNamespace(run.namespace())
+        .withLabel(Labels.CLUSTER, run.model.name()).list().getItems();
+  }
+
+  private static String secretValue(Secret secret, String key) {
+    if (secret == null) {
+      return null;
+    }
+    if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
+      return secret.getStringData().get(key);
+    }
+    if (secret.getData() != null && secret.getData().get(key) != null) {
+      return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    }
+    return null;
+  }
+
+  private static Map<String, String> decoded(Secret secret) {
+    Map<String, String> values = new LinkedHashMap<>();
+    if (secret.getData() != null) {
+      secret.getData().forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+    }
+    if (secret.getStringData() != null) {
+      values.putAll(secret.getStringData());
+    }
+    return values;
+  }
+
+  private static String randomKey() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  // ---- event sources ----
+
+  @Override
+  public List<EventSource<?, MeiliCluster>> prepareEventSources(EventSourceContext<MeiliCluster> context) {
+    List<EventSource<?, MeiliCluster>> sources = new ArrayList<>();
+    sources.add(informer(context, StatefulSet.class));
+    sources.add(informer(context, MeiliNode.class));
+    sources.add(informer(context, ConfigMap.class));
+    return sources;
+  }
+
+  /** Secondary resources map to their cluster through the cluster label, whoever owns them. */
+  private static <R extends HasMetadata> InformerEventSource<R, MeiliCluster> informer(
+      EventSourceContext<MeiliCluster> context, Class<R> type) {
+    SecondaryToPrimaryMapper<R> toCluster = resource -> {
+      Map<String, String> labels = resource.getMetadata().getLabels();
+      String cluster = labels == null ? null : labels.get(Labels.CLUSTER);
+      return cluster == null ? Set.of()
+          : Set.of(new ResourceID(cluster, resource.getMetadata().getNamespace()));
+    };
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(type, MeiliCluster.class)
+            .withName(type.getSimpleName())
+            .withLabelSelector(Labels.MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(toCluster)
+            .build(),
+        context);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.miroir.operator.testing;
+
+import dev.miroir.operator.model.ApiKeys;
+import dev.miroir.operator.nodes.NodeAdmin;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * For mock-server tests that run no Meilisearch: answers document counts the test sets and records
+ * key provisioning. The real HTTP implementation is covered against real processes elsewhere.
+ */
+public final class FakeNodeAdmin implements NodeAdmin {
+
+  private volatile long documents;
+  private volatile boolean reachable = true;
+  private final Set<String> keysCreated = ConcurrentHashMap.newKeySet();
+  private final Map<String, Integer> statsCalls = new ConcurrentHashMap<>();
+
+  public void documents(long documents) {
+    this.documents = documents;
+  }
+
+  public void reachable(boolean reachable) {
+    this.reachable = reachable;
+  }
+
+  public Set<String> keysCreated() {
+    return keysCreated;
+  }
+
+  public int statsCalls() {
+    return statsCalls.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  @Override
+  public OptionalLong documentCount(String url, String masterKey) {
+    statsCalls.merge(url, 1, Integer::sum);
+    return reachable ? OptionalLong.of(documents) : OptionalLong.empty();
+  }
+
+  @Override
+  public boolean ensureKey(String url, String masterKey, ApiKeys.KeySpec key) {
+    keysCreated.add(url + " " + key.uid());
+    return true;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.miroir.operator.testing;
+
+import dev.miroir.operator.nodes.NodeUrlResolver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Test stand-in for node Service DNS: each node id gets a loopback port the first time anyone asks,
+ * and the test kubelet starts that node's Meilisearch on exactly that port, so the URL published in
+ * the topology is stable from the first epoch.
+ */
+public final class LoopbackNodeUrls implements NodeUrlResolver {
+
+  private final Map<String, Integer> ports = new ConcurrentHashMap<>();
+
+  @Override
+  public String url(String namespace, String nodeId) {
+    return "http://127.0.0.1:" + port(namespace, nodeId);
+  }
+
+  public int port(String namespace, String nodeId) {
+    return ports.computeIfAbsent(namespace + "/" + nodeId, k -> freePort());
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
