@@ -296,7 +296,12 @@ class RouterRoutesTest {
 
   static HttpResponse<String> raw(String method, String path, String contentType, String body, String key)
       throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cluster.router.url() + path))
+    return rawTo(cluster.router.url(), method, path, contentType, body, key);
+  }
+
+  static HttpResponse<String> rawTo(String base, String method, String path, String contentType, String body,
+      String key) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);
