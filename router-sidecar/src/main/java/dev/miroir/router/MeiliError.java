@@ -42,6 +42,10 @@ public record MeiliError(int status, String message, String code, String type) {
         "auth");
   }
 
+  public static MeiliError invalidApiKey() {
+    return new MeiliError(403, "The provided API key is invalid.", "invalid_api_key", "auth");
+  }
+
   public static MeiliError indexNotFound(String uid) {
     return new MeiliError(404, "Index `" + uid + "` not found.", "index_not_found", "invalid_request");
   }

@@ -2,6 +2,7 @@ package dev.miroir.router;
 
 import dev.miroir.router.http.RouteModule;
 import dev.miroir.router.task.InMemoryTaskStore;
+import dev.miroir.router.task.RedisTaskStore;
 import dev.miroir.router.task.TaskStore;
 import dev.miroir.router.topology.TopologySource;
 import java.time.Duration;
@@ -53,6 +54,25 @@ public record RouterConfig(
 
   public RouterConfig withExtraRoutes(List<RouteModule> modules) {
     return new RouterConfig(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, modules);
+  }
+
+  public RouterConfig withTaskStore(TaskStore store) {
+    return new RouterConfig(host, port, masterKey, topologySource, store, maxPayloadBytes, nodeTimeout, extraRoutes);
+  }
+
+  /**
+   * The task store named by {@code MIROIR_TASK_STORE}: absent, empty or {@code memory} for the
+   * in-process store (one router); {@code redis://[user:password@]host:port[/db]} (or
+   * {@code rediss://}) for the Redis-backed store that several router replicas share.
+   */
+  public static TaskStore taskStoreFrom(String spec) {
+    if (spec == null || spec.isBlank() || spec.equals("memory")) {
+      return new InMemoryTaskStore(DEFAULT_TASK_CAPACITY);
+    }
+    if (spec.startsWith("redis://") || spec.startsWith("rediss://")) {
+      return RedisTaskStore.connect(spec);
+    }
+    throw new IllegalArgumentException("MIROIR_TASK_STORE must be `memory` or a redis:// URL");
   }
 
   public RouterConfig withMaxPayloadBytes(long bytes) {

@@ -17,6 +17,9 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code MIROIR_TOPOLOGY_CONFIGMAP} — {@code namespace/name} of the ConfigMap the operator
  *       publishes, watched through the Kubernetes API (in-cluster credentials or kubeconfig);
  *   <li>{@code MIROIR_MASTER_KEY} — the nodes' master key (required);
+ *   <li>{@code MIROIR_TASK_STORE} — {@code memory} (default: in process, one router) or
+ *       {@code redis://host:port} (shared by several router replicas; see
+ *       {@link dev.miroir.router.task.RedisTaskStore});
  *   <li>{@code MIROIR_HOST} (default {@code 0.0.0.0}), {@code MIROIR_PORT} (default 7700);
  *   <li>{@code MIROIR_MAX_PAYLOAD_BYTES} (default 100000000), {@code MIROIR_NODE_TIMEOUT_MS}
  *       (default 30000).
@@ -66,12 +69,17 @@ public final class RouterMain {
       throw new IllegalArgumentException(
           "set MIROIR_TOPOLOGY_FILE=path or MIROIR_TOPOLOGY_CONFIGMAP=namespace/name");
     }
+    String taskStore = env.get("MIROIR_TASK_STORE");
+    if (taskStore != null && !taskStore.isBlank() && !taskStore.equals("memory")
+        && !taskStore.startsWith("redis://") && !taskStore.startsWith("rediss://")) {
+      throw new IllegalArgumentException("MIROIR_TASK_STORE must be `memory` or a redis:// URL");
+    }
     return new RouterConfig(
         env.getOrDefault("MIROIR_HOST", "0.0.0.0"),
         Integer.parseInt(env.getOrDefault("MIROIR_PORT", "7700")),
         masterKey,
         source,
-        null,
+        RouterConfig.taskStoreFrom(taskStore),
         Long.parseLong(env.getOrDefault("MIROIR_MAX_PAYLOAD_BYTES", Long.toString(RouterConfig.DEFAULT_MAX_PAYLOAD_BYTES))),
         Duration.ofMillis(Long.parseLong(env.getOrDefault("MIROIR_NODE_TIMEOUT_MS", "30000"))),
         List.of());

@@ -35,13 +35,16 @@ public final class RouterServer implements RouterHandle {
   private final Vertx vertx;
   private final TopologyHolder topology;
   private final NodeClient nodes;
+  private final Fleet fleet;
   private final HttpServer server;
 
-  private RouterServer(RouterConfig config, Vertx vertx, TopologyHolder topology, NodeClient nodes, HttpServer server) {
+  private RouterServer(
+      RouterConfig config, Vertx vertx, TopologyHolder topology, NodeClient nodes, Fleet fleet, HttpServer server) {
     this.config = config;
     this.vertx = vertx;
     this.topology = topology;
     this.nodes = nodes;
+    this.fleet = fleet;
     this.server = server;
   }
 
@@ -92,7 +95,7 @@ public final class RouterServer implements RouterHandle {
           .requestHandler(router)
           .listen()
           .await();
-      RouterServer handle = new RouterServer(config, vertx, topology, nodes, server);
+      RouterServer handle = new RouterServer(config, vertx, topology, nodes, fleet, server);
       LOG.info("router listening on {} serving topology epoch {} from {}", handle.url(),
           topology.snapshot().epoch(), config.topologySource().describe());
       return handle;
@@ -125,6 +128,7 @@ public final class RouterServer implements RouterHandle {
     } catch (RuntimeException e) {
       LOG.warn("closing the HTTP server failed: {}", e.toString());
     }
+    fleet.handoff().close();
     nodes.close();
     closeQuietly(config, vertx);
   }

@@ -108,6 +108,40 @@ class RouterRoutesTest {
     assertThat(settings.path("filterableAttributes").toString()).doesNotContain("_miroir_shard");
   }
 
+  /**
+   * The acceptance point: 10,000 documents through the router with RF 2 on 3 nodes, each on exactly 2
+   * nodes, and stats that count them exactly although Meilisearch's search estimates stop at 1,000.
+   */
+  @Test
+  void tenThousandDocumentsAreCountedExactly() {
+    String index = "ten_thousand";
+    ArrayNode docs = JsonNodeFactory.instance.arrayNode();
+    for (int i = 0; i < 10_000; i++) {
+      docs.addObject().put("id", i).put("n", i % 7);
+    }
+    MeiliHttp.Response added = rf2.post("/indexes/" + index + "/documents", docs);
+    assertThat(added.status()).as(added.body().toString()).isEqualTo(202);
+    rf2.awaitTaskSucceeded(added.taskUid(), Duration.ofSeconds(120));
+
+    Map<String, Integer> copies = new HashMap<>();
+    for (MeilisearchProcess node : cluster.nodes) {
+      JsonNode stored = node.http().get("/indexes/" + index + "/documents?limit=10000&fields=id").requireSuccess().body();
+      assertThat(stored.path("total").asLong()).isLessThan(10_000);
+      stored.path("results").forEach(d -> copies.merge(d.path("id").asText(), 1, Integer::sum));
+    }
+    assertThat(copies).hasSize(10_000);
+    assertThat(copies.values()).allMatch(c -> c == 2);
+
+    JsonNode stats = rf2.get("/indexes/" + index + "/stats").requireSuccess().body();
+    assertThat(stats.path("numberOfDocuments").asLong()).isEqualTo(10_000);
+    assertThat(stats.path("isIndexing").asBoolean()).isFalse();
+    assertThat(stats.path("fieldDistribution").path("id").asLong()).isEqualTo(10_000);
+    assertThat(stats.path("fieldDistribution").has("_miroir_shard")).isFalse();
+    JsonNode global = rf2.get("/stats").requireSuccess().body();
+    assertThat(global.path("indexes").path(index).path("numberOfDocuments").asLong()).isEqualTo(10_000);
+    assertThat(rf2.delete("/indexes/" + index).status()).isEqualTo(202);
+  }
+
   @Test
   void badInputChangesNothingAndGetsMeilisearchErrors() throws Exception {
     String index = "bad_input";
@@ -262,7 +296,12 @@ class RouterRoutesTest {
 
   static HttpResponse<String> raw(String method, String path, String contentType, String body, String key)
       throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cluster.router.url() + path))
+    return rawTo(cluster.router.url(), method, path, contentType, body, key);
+  }
+
+  static HttpResponse<String> rawTo(String base, String method, String path, String contentType, String body,
+      String key) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (contentType != null) {
       b.header("Content-Type", contentType);

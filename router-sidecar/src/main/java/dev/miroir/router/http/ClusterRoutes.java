@@ -35,6 +35,10 @@ public final class ClusterRoutes implements RouteModule {
     e.on(HttpMethod.GET, "/health", "health", ctx -> health(fleet));
     e.on(HttpMethod.GET, "/version", "version", ctx -> IndexRoutes.forwardToOne(fleet, ctx));
     e.on(HttpMethod.GET, "/_miroir/topology", "miroir.topology", ctx -> topology(fleet));
+    e.on(HttpMethod.GET, "/_miroir/handoff", "miroir.handoff", ctx -> {
+      Endpoints.requireMasterKey(ctx, fleet);
+      return Future.succeededFuture(Reply.json(200, fleet.handoff().report()));
+    });
     e.on(HttpMethod.GET, "/stats", "stats", ctx -> globalStats(fleet, ctx));
     e.on(HttpMethod.GET, "/indexes/:uid/stats", "indexes.stats", ctx -> indexStats(fleet, ctx));
     e.on(HttpMethod.GET, "/experimental-features", "experimental.get", ctx -> IndexRoutes.forwardToOne(fleet, ctx));
@@ -143,41 +147,86 @@ public final class ClusterRoutes implements RouteModule {
   }
 
   /**
-   * Documents in an index, each counted once: every shard is counted on exactly one of its readable
-   * owners with a placeholder search filtered to the shards that owner answers for. A placeholder
-   * search reports the exact number of candidates. Internal (master key): the client's right to read
-   * stats was checked by the nodes first.
+   * Documents in an index, each counted once and exactly: every shard is counted on one of its
+   * readable owners, asking each owner of the covering set for
+   * {@code POST /documents/fetch {"filter": "_miroir_shard IN [its shards]", "limit": 0}}, whose
+   * {@code total} is the exact number of matching documents (unlike a search's
+   * {@code estimatedTotalHits}, which stops at {@code pagination.maxTotalHits}). When an owner cannot
+   * answer (down, 5xx), its shards are counted again on other owners; a shard with no owner left fails
+   * the count. Internal (master key): the client's right to read stats was checked by the nodes first.
    */
   private Future<Long> countDocuments(Fleet fleet, RoutingSnapshot s, String uid) {
-    Map<String, List<Integer>> cover = s.coveringSet(node -> true);
+    return countDocuments(fleet, s, uid, Set.of(), 0L, null);
+  }
+
+  private Future<Long> countDocuments(
+      Fleet fleet, RoutingSnapshot s, String uid, Set<String> excluded, long countedSoFar, Set<Integer> remaining) {
+    Map<String, List<Integer>> cover = s.coveringSet(node -> !excluded.contains(node));
+    if (remaining != null) {
+      // Only the shards whose owner failed in an earlier round are still uncounted.
+      cover.replaceAll((node, shards) -> shards.stream().filter(remaining::contains).toList());
+      cover.values().removeIf(List::isEmpty);
+    }
+    Set<Integer> covered = new HashSet<>();
+    cover.values().forEach(covered::addAll);
+    Set<Integer> wanted = remaining != null ? remaining : allShards(s);
+    if (!covered.containsAll(wanted)) {
+      return Future.failedFuture(MeiliError.nodeUnreachable("Cannot count documents of `" + uid
+          + "`: some shards have no owner that answers.").exception());
+    }
+    List<String> asked = new ArrayList<>(cover.keySet());
     List<Future<NodeReply>> asks = new ArrayList<>();
-    for (Map.Entry<String, List<Integer>> entry : cover.entrySet()) {
-      ObjectNode search = JsonNodeFactory.instance.objectNode();
-      search.put("q", "");
-      search.put("limit", 0);
-      search.put("filter", ReservedFields.SHARD + " IN [" + entry.getValue().stream().map(String::valueOf)
-          .collect(Collectors.joining(",")) + "]");
-      asks.add(fleet.send(s, entry.getKey(), new NodeCall(HttpMethod.POST, "/indexes/" + segment(uid) + "/search",
-          Buffer.buffer(search.toString()), "application/json", fleet.masterAuthorization())));
+    for (String node : asked) {
+      ObjectNode fetch = JsonNodeFactory.instance.objectNode();
+      fetch.put("filter", shardFilter(cover.get(node)));
+      fetch.put("limit", 0);
+      asks.add(fleet.send(s, node, new NodeCall(HttpMethod.POST, "/indexes/" + segment(uid) + "/documents/fetch",
+          Buffer.buffer(fetch.toString()), "application/json", fleet.masterAuthorization())));
     }
     return Future.join(asks).transform(ignored -> {
-      long total = 0;
-      for (Future<NodeReply> ask : asks) {
-        NodeReply reply = ask.result();
-        if (!reply.isSuccess()) {
+      long total = countedSoFar;
+      Set<String> failedNodes = new HashSet<>(excluded);
+      Set<Integer> uncounted = new HashSet<>();
+      for (int i = 0; i < asks.size(); i++) {
+        NodeReply reply = asks.get(i).result();
+        if (reply.isSuccess()) {
+          total += reply.json().path("total").asLong();
+        } else if (reply.isClientError()) {
           return Future.failedFuture(MeiliError.nodeUnreachable("Cannot count documents of `" + uid + "`: "
-              + reply.describe()).exception());
+              + reply.describe() + ": " + reply.json().path("message").asText()).exception());
+        } else {
+          failedNodes.add(asked.get(i));
+          uncounted.addAll(cover.get(asked.get(i)));
         }
-        JsonNode json = reply.json();
-        total += json.has("totalHits") ? json.path("totalHits").asLong() : json.path("estimatedTotalHits").asLong();
       }
-      return Future.succeededFuture(total);
+      if (uncounted.isEmpty()) {
+        return Future.succeededFuture(total);
+      }
+      return countDocuments(fleet, s, uid, failedNodes, total, uncounted);
     });
   }
 
+  private static Set<Integer> allShards(RoutingSnapshot s) {
+    Set<Integer> all = new HashSet<>();
+    for (int shard = 0; shard < s.shards(); shard++) {
+      all.add(shard);
+    }
+    return all;
+  }
+
+  /** The filter that selects the documents of some shards on one node. */
+  static String shardFilter(List<Integer> shards) {
+    return ReservedFields.SHARD + " IN [" + shards.stream().map(String::valueOf).collect(Collectors.joining(","))
+        + "]";
+  }
+
   /**
-   * One index's stats from each node's: the document count is exact (see countDocuments); sizes and
-   * per-field counts are node sums divided by RF, exact when every copy is present.
+   * One index's stats from each node's. {@code numberOfDocuments} is exact (see countDocuments).
+   * Sizes, embeddings and {@code fieldDistribution} are node sums divided by RF: Meilisearch reports
+   * them per node only, and a per-field exact count would need every field filterable (an
+   * {@code EXISTS} filter), so they are exact when every shard has exactly RF complete copies (the
+   * steady state) and approximate while a shard is moving (more copies) or a copy missed writes.
+   * {@code isIndexing} is true when any node is indexing. {@code _miroir_shard} is never shown.
    */
   static ObjectNode combineIndexStats(List<JsonNode> perNode, long documents, int rf) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();

@@ -95,6 +95,20 @@ public final class Endpoints {
     return authorization;
   }
 
+  /**
+   * For the router's own {@code /_miroir} operations, which no node checks: only the master key may
+   * call them. Meilisearch's errors for a missing or wrong key.
+   */
+  public static void requireMasterKey(RoutingContext ctx, Fleet fleet) {
+    String authorization = clientAuthorization(ctx);
+    String expected = fleet.masterAuthorization();
+    if (expected != null && !java.security.MessageDigest.isEqual(
+        expected.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        authorization.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+      throw MeiliError.invalidApiKey().exception();
+    }
+  }
+
   /** The raw query string with its leading '?', or "". */
   public static String query(RoutingContext ctx) {
     String q = ctx.request().query();

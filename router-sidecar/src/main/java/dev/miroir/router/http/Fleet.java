@@ -51,13 +51,26 @@ public final class Fleet {
   private final NodeClient nodes;
   private final TaskStore tasks;
   private final String masterAuthorization;
+  private final HintedHandoff handoff;
 
   public Fleet(Vertx vertx, TopologyHolder topology, NodeClient nodes, TaskStore tasks, String masterKey) {
+    this(vertx, topology, nodes, tasks, masterKey, new HintedHandoff(vertx, nodes, HintedHandoff.DEFAULT_MAX_HINTS,
+        HintedHandoff.DEFAULT_MAX_BYTES, 500));
+  }
+
+  public Fleet(Vertx vertx, TopologyHolder topology, NodeClient nodes, TaskStore tasks, String masterKey,
+      HintedHandoff handoff) {
     this.vertx = vertx;
     this.topology = topology;
     this.nodes = nodes;
     this.tasks = tasks;
     this.masterAuthorization = masterKey == null || masterKey.isEmpty() ? null : "Bearer " + masterKey;
+    this.handoff = handoff;
+  }
+
+  /** Writes nodes missed, waiting to be replayed to them. */
+  public HintedHandoff handoff() {
+    return handoff;
   }
 
   public RoutingSnapshot snapshot() {
@@ -81,7 +94,11 @@ public final class Fleet {
     return vertx;
   }
 
+  /** Sends one call to one node; writes go through {@link HintedHandoff}, so a node that misses one gets it later. */
   public Future<NodeReply> send(RoutingSnapshot s, String nodeId, NodeCall call) {
+    if (HintedHandoff.isReplayable(call)) {
+      return handoff.send(s.node(nodeId), call);
+    }
     return nodes.send(s.node(nodeId), call.method(), call.uri(), call.body(), call.contentType(), call.authorization());
   }
 
@@ -157,7 +174,8 @@ public final class Fleet {
         String detail = "The write reached too few copies of shard(s) " + join(decision.failedShards())
             + " (" + replies.values().stream().filter(r -> !r.isSuccess()).map(NodeReply::describe)
                 .collect(Collectors.joining(", "))
-            + "). Copies that nodes did enqueue will be applied; retry the request once the nodes are back.";
+            + "). Copies that nodes did enqueue will be applied, and the router replays the missed copies to"
+            + " their nodes when they answer again, but the write is not acknowledged: retry it.";
         return Future.succeededFuture(Reply.error(MeiliError.writeQuorumNotReached(detail), headers));
       }
       default -> {

@@ -168,7 +168,7 @@ public final class IndexRoutes implements RouteModule {
    */
   private Future<Reply> drift(Fleet fleet, RoutingContext ctx, boolean repair) {
     String uid = ctx.pathParam("uid");
-    clientAuthorization(ctx);
+    Endpoints.requireMasterKey(ctx, fleet);
     RoutingSnapshot s = fleet.snapshot();
     String path = "/indexes/" + segment(uid) + "/settings";
     return fleet.broadcast(s, new NodeCall(HttpMethod.GET, path, null, null, fleet.masterAuthorization()))

@@ -51,7 +51,17 @@ public final class ConfigMapTopologySource implements TopologySource {
       throw new IllegalStateException("ConfigMap " + namespace + "/" + name + " does not exist");
     }
     onDocument.accept(decode(current));
-    informer = client.configMaps().inNamespace(namespace).withName(name).inform(new ResourceEventHandler<>() {
+    informer = client.configMaps().inNamespace(namespace).withName(name).inform(handler(onDocument));
+  }
+
+  /**
+   * What the informer calls: every added or updated ConfigMap is decoded and delivered (the holder
+   * keeps only higher epochs); an invalid one is logged and skipped; a deletion keeps the last epoch.
+   * Package-private so that its logic is tested without an API server (Fabric8's mock server runs on
+   * Vert.x 4, which cannot share this module's classpath with Vert.x 5).
+   */
+  ResourceEventHandler<ConfigMap> handler(Consumer<TopologyDocument> onDocument) {
+    return new ResourceEventHandler<>() {
       @Override
       public void onAdd(ConfigMap cm) {
         deliver(cm, onDocument);
@@ -66,7 +76,7 @@ public final class ConfigMapTopologySource implements TopologySource {
       public void onDelete(ConfigMap cm, boolean deletedFinalStateUnknown) {
         LOG.warn("topology ConfigMap {}/{} was deleted; still serving the last epoch", namespace, name);
       }
-    });
+    };
   }
 
   private void deliver(ConfigMap cm, Consumer<TopologyDocument> onDocument) {

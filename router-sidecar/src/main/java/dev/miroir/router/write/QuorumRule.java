@@ -19,6 +19,10 @@ import java.util.SortedMap;
  * <p>With RF 1 and RF 2 the quorum is every target: with RF 2 a node down fails the writes of its
  * shards rather than keep a single copy of acknowledged data. With RF 3 one target may miss a write
  * and the client is told which shards are degraded.
+ *
+ * <p>A node that missed a write (acknowledged with RF 3, or not acknowledged at all) catches up through
+ * {@link dev.miroir.router.http.HintedHandoff}: the router replays the calls it missed, in order, when
+ * it answers again.
  */
 public final class QuorumRule {
 
