@@ -15,6 +15,7 @@ import dev.miroir.router.http.Fleet.NodeCall;
 import dev.miroir.router.http.ShardScatter.Answer;
 import dev.miroir.router.http.ShardScatter.Outcome;
 import dev.miroir.router.node.NodeReply;
+import dev.miroir.router.search.DistinctCount;
 import dev.miroir.router.search.DocumentPage;
 import dev.miroir.router.search.FacetSearchMerger;
 import dev.miroir.router.search.FederatedSearch;
@@ -110,15 +111,28 @@ public class SearchRoutes implements RouteModule {
     String path = "/indexes/" + segment(index) + "/search";
     return settings.get(s, index).compose(indexSettings -> {
       ShardSearch plan = ShardQueryBuilder.search(body, indexSettings);
-      return scatter.scatter(s, null, false, (node, shards) -> plan.forShards(shards), b -> post(path, b, auth))
-          .map(outcome -> {
-            if (outcome.refusal() != null) {
-              return refusal(outcome.refusal());
-            }
-            ShardScatter.requireAnswerable(outcome, strict);
-            ObjectNode merged = HitMerger.merge(plan.intent(), indexSettings, jsons(outcome));
-            return Reply.json(200, scrubFacets(merged)).withHeaders(outcome.missingHeader());
-          });
+      String distinct = plan.intent().distinctAttribute();
+      Future<Outcome<ObjectNode>> searched =
+          scatter.scatter(s, null, false, (node, shards) -> plan.forShards(shards), b -> post(path, b, auth));
+      // With distinct, a second pass counts distinct values across shards (see DistinctCount).
+      Future<Outcome<ObjectNode>> counted = distinct == null ? Future.succeededFuture(null)
+          : scatter.scatter(s, null, false, (node, shards) -> DistinctCount.countQuery(plan.forShards(shards),
+              distinct, indexSettings.maxTotalHits()), b -> post(path, b, auth));
+      return Future.all(searched, counted).map(done -> {
+        Outcome<ObjectNode> outcome = searched.result();
+        if (outcome.refusal() != null) {
+          return refusal(outcome.refusal());
+        }
+        ShardScatter.requireAnswerable(outcome, strict);
+        Outcome<ObjectNode> counts = counted.result();
+        Long distinctCount = counts == null || counts.refusal() != null || !counts.missing().isEmpty()
+            ? null : DistinctCount.count(jsons(counts), distinct);
+        ObjectNode merged = HitMerger.merge(plan.intent(), indexSettings, jsons(outcome));
+        if (distinctCount != null) {
+          DistinctCount.correct(merged, plan.intent(), distinctCount, indexSettings.maxTotalHits());
+        }
+        return Reply.json(200, scrubFacets(merged)).withHeaders(outcome.missingHeader());
+      });
     });
   }
 
@@ -166,10 +180,11 @@ public class SearchRoutes implements RouteModule {
       }
       ShardScatter.requireAnswerable(outcome, strict);
       List<ObjectNode> merged = new ArrayList<>();
+      List<JsonNode> nodeAnswers = jsons(outcome);
       for (int i = 0; i < plans.size(); i++) {
         List<JsonNode> responses = new ArrayList<>();
-        for (Answer<ObjectNode> answer : outcome.answers()) {
-          responses.add(answer.reply().json().path("results").get(i));
+        for (JsonNode answer : nodeAnswers) {
+          responses.add(answer.path("results").get(i));
         }
         merged.add(scrubFacets(HitMerger.merge(plans.get(i).intent(), byIndex.get(indexes.get(i)), responses)));
       }
@@ -190,7 +205,7 @@ public class SearchRoutes implements RouteModule {
       }
       ShardScatter.requireAnswerable(outcome, strict);
       List<MultiSearchMerger.NodeAnswer> answers = new ArrayList<>();
-      outcome.answers().forEach(a -> answers.add(new MultiSearchMerger.NodeAnswer(a.request(), a.reply().json())));
+      outcome.answers().forEach(a -> answers.add(new MultiSearchMerger.NodeAnswer(a.request(), json(a.reply()))));
       ObjectNode merged = MultiSearchMerger.federated(plan, answers);
       scrubFacets(merged);
       if (merged.get("facetsByIndex") instanceof ObjectNode facetsByIndex) {
@@ -280,7 +295,7 @@ public class SearchRoutes implements RouteModule {
         throw new dev.miroir.router.ApiException(new MeiliError(503, "No owner of the shard of document `"
             + id + "` could answer: " + doc.describe(), "miroir_shards_unavailable", "system"));
       }
-      JsonNode vector = firstEmbedding(doc.json().path("_vectors").path(embedder));
+      JsonNode vector = firstEmbedding(json(doc).path("_vectors").path(embedder));
       if (vector == null) {
         return IndexRoutes.forwardToOne(fleet, ctx).map(SearchRoutes::clean);
       }
@@ -364,7 +379,7 @@ public class SearchRoutes implements RouteModule {
           if (!reply.isSuccess()) {
             return refusal(reply);
           }
-          JsonNode document = reply.json();
+          JsonNode document = json(reply);
           ReservedFields.stripFromDocument(document);
           return Reply.json(200, document);
         });
@@ -454,7 +469,7 @@ public class SearchRoutes implements RouteModule {
         }
         ShardScatter.requireAnswerable(fetched, strict);
         TreeMap<Integer, JsonNode> byShard = new TreeMap<>();
-        fetched.answers().forEach(a -> byShard.put(a.shards().get(0), a.reply().json().path("results")));
+        fetched.answers().forEach(a -> byShard.put(a.shards().get(0), json(a.reply()).path("results")));
         List<JsonNode> documents = new ArrayList<>();
         byShard.values().forEach(results -> results.forEach(documents::add));
         documents.forEach(ReservedFields::stripFromDocument);
@@ -499,7 +514,7 @@ public class SearchRoutes implements RouteModule {
       List<JsonNode> lists = new ArrayList<>();
       long total = 0;
       for (Answer<ObjectNode> answer : outcome.answers()) {
-        JsonNode json = answer.reply().json();
+        JsonNode json = json(answer.reply());
         lists.add(json.path("results"));
         total += json.path("total").asLong();
       }
@@ -567,9 +582,27 @@ public class SearchRoutes implements RouteModule {
     return new NodeCall(HttpMethod.POST, path, Buffer.buffer(body.toString()), "application/json", auth);
   }
 
+  /**
+   * Node answers are read keeping every number as written: documents come back to the client
+   * byte-for-byte as a node would return them ({@code 158.0} stays {@code 158.0}).
+   */
+  private static final com.fasterxml.jackson.databind.ObjectMapper EXACT = com.fasterxml.jackson.databind.json.JsonMapper
+      .builder().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
+
+  static JsonNode json(NodeReply reply) {
+    try {
+      return reply.body() == null || reply.body().length() == 0
+          ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
+          : EXACT.readTree(reply.body().getBytes());
+    } catch (java.io.IOException e) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+  }
+
   private static List<JsonNode> jsons(Outcome<?> outcome) {
     List<JsonNode> out = new ArrayList<>();
-    outcome.answers().forEach(a -> out.add(a.reply().json()));
+    outcome.answers().forEach(a -> out.add(json(a.reply())));
     return out;
   }
 
