@@ -8,6 +8,7 @@ import dev.miroir.router.http.IndexRoutes;
 import dev.miroir.router.http.KeyRoutes;
 import dev.miroir.router.http.Reply;
 import dev.miroir.router.http.RouteModule;
+import dev.miroir.router.http.SearchRoutes;
 import dev.miroir.router.http.TaskRoutes;
 import dev.miroir.router.node.NodeClient;
 import dev.miroir.router.topology.TopologyHolder;
@@ -78,7 +79,8 @@ public final class RouterServer implements RouterHandle {
 
       Endpoints endpoints = new Endpoints(router, meters);
       List<RouteModule> modules = new java.util.ArrayList<>(List.of(
-          new ClusterRoutes(), new IndexRoutes(), new DocumentRoutes(), new TaskRoutes(), new KeyRoutes()));
+          new ClusterRoutes(), new IndexRoutes(), new DocumentRoutes(), new TaskRoutes(), new KeyRoutes(),
+          new SearchRoutes()));
       modules.addAll(config.extraRoutes());
       modules.forEach(m -> m.mount(endpoints, fleet));
 

@@ -15,7 +15,7 @@ import java.util.Set;
  * <p>Order: see {@link HitOrder} and {@link RankedMerge}. Counts: the sum over shards, capped by
  * {@code maxTotalHits} like Meilisearch caps its own ({@code min(candidates, max_total_hits)}).
  * Offsets and limits are clamped to {@code maxTotalHits} as Meilisearch's {@code prepare_search}
- * does, and the clamped values are echoed. Field order is that of Meilisearch's
+ * does; the client's own values are echoed, as a node does. Field order is that of Meilisearch's
  * {@code SearchResult}: {@code hits, query, queryVector?, processingTimeMs}, then either
  * {@code limit, offset, estimatedTotalHits} or {@code hitsPerPage, page, totalPages, totalHits},
  * then {@code facetDistribution?, facetStats?, semanticHitCount?}.
@@ -81,8 +81,9 @@ public final class HitMerger {
       result.put("totalPages", hitsPerPage == 0 ? 0 : (totalHits + hitsPerPage - 1) / hitsPerPage);
       result.put("totalHits", totalHits);
     } else {
-      result.put("limit", limit);
-      result.put("offset", offset);
+      // The client's own values, unclamped: a node echoes its query's offset and limit.
+      result.put("limit", intent.limit());
+      result.put("offset", intent.offset());
       result.put("estimatedTotalHits", totalHits);
     }
     ObjectNode distribution = FacetMerger.distribution(distributions, settings);

@@ -27,8 +27,10 @@ import java.util.Locale;
  */
 public final class DocumentPayloads {
 
+  // Exact decimals: without them 158.0 is stored as 158 and the router changes client documents.
   public static final ObjectMapper JSON =
-      JsonMapper.builder().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
+      JsonMapper.builder().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
 
   private static final CsvMapper CSV = new CsvMapper();
 
