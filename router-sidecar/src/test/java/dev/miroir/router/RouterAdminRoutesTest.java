@@ -47,6 +47,38 @@ class RouterAdminRoutesTest {
         : "{\"uid\":\"" + uid + "\",\"primaryKey\":\"" + primaryKey + "\"}"));
   }
 
+  /**
+   * An SDK that sets filterable attributes and adds documents without waiting in between: the
+   * router's own _miroir_shard bookkeeping must not replace the client's queued list.
+   */
+  @Test
+  void documentsRightAfterAFilterableUpdateKeepTheClientsList() {
+    // A large batch ahead in every node's queue keeps the settings update queued while the
+    // documents arrive, which is when the race happens.
+    StringBuilder blocker = new StringBuilder("[");
+    for (int i = 0; i < 30_000; i++) {
+      blocker.append(i == 0 ? "" : ",").append("{\"id\":").append(i).append(",\"text\":\"filler ").append(i).append("\"}");
+    }
+    MeiliHttp.Response slow = router.post("/indexes/race_blocker/documents?primaryKey=id", blocker.append("]").toString());
+    MeiliHttp.Response settings = router.patch("/indexes/race_a/settings", "{\"filterableAttributes\":[\"genre\"]}");
+    MeiliHttp.Response docs = router.post("/indexes/race_a/documents?primaryKey=id",
+        "[{\"id\":1,\"genre\":\"drama\"},{\"id\":2,\"genre\":\"comedy\"}]");
+    router.awaitTaskSucceeded(slow.taskUid(), WAIT);
+    router.awaitTaskSucceeded(settings.taskUid(), WAIT);
+    router.awaitTaskSucceeded(docs.taskUid(), WAIT);
+    for (MeilisearchProcess node : cluster.nodes) {
+      MeiliHttp direct = new MeiliHttp(node.url(), RouterTestCluster.MASTER_KEY);
+      JsonNode tasks = direct.get("/tasks?indexUids=race_a&statuses=enqueued,processing").requireSuccess().body();
+      for (JsonNode task : tasks.path("results")) {
+        direct.awaitTask(task.path("uid").asLong(), WAIT);
+      }
+      assertThat(direct.get("/indexes/race_a/settings/filterable-attributes").requireSuccess().body())
+          .extracting(JsonNode::asText).contains("genre", "_miroir_shard");
+    }
+    assertThat(router.get("/indexes/race_a/settings/filterable-attributes").requireSuccess().body())
+        .extracting(JsonNode::asText).containsExactly("genre");
+  }
+
   @Test
   void listTasksFiltersAndPages() {
     long created = router.post("/indexes", "{\"uid\":\"tasks_a\",\"primaryKey\":\"id\"}").taskUid();

@@ -98,8 +98,12 @@ public final class DocumentRoutes implements RouteModule {
       return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies, targets,
           new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS),
           needsShardFilterable
-              ? snap -> IndexRoutes.makeShardFilterable(fleet, snap, uid,
-                  facts.filterable() == null ? JsonNodeFactory.instance.arrayNode() : facts.filterable())
+              ? snap -> IndexRoutes.pendingSettingsUpdate(fleet, snap, uid).compose(pending -> pending
+                  // A settings update still queued on the nodes came through the router, so it
+                  // already carries _miroir_shard; replacing the list now would undo the client's.
+                  ? Future.succeededFuture(Map.of())
+                  : IndexRoutes.makeShardFilterable(fleet, snap, uid,
+                      facts.filterable() == null ? JsonNodeFactory.instance.arrayNode() : facts.filterable()))
               : null));
     });
   }

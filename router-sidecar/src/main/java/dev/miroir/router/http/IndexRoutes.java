@@ -93,6 +93,18 @@ public final class IndexRoutes implements RouteModule {
   }
 
   /**
+   * Whether a node still has a settings update (or index creation) for {@code indexUid} queued or
+   * running. Filterable attributes are replaced whole, so the router must not write its own list
+   * over one that is about to be applied.
+   */
+  static Future<Boolean> pendingSettingsUpdate(Fleet fleet, RoutingSnapshot s, String indexUid) {
+    return fleet.askOne(s, new NodeCall(HttpMethod.GET, "/tasks?indexUids=" + segment(indexUid)
+            + "&statuses=enqueued,processing&types=settingsUpdate,indexCreation&limit=1",
+            null, null, fleet.masterAuthorization()))
+        .map(reply -> reply.isSuccess() && reply.json().path("results").size() > 0);
+  }
+
+  /**
    * Router bookkeeping with the master key: keep {@code _miroir_shard} filterable on every node,
    * alongside the client's own filterable attributes ({@code clientFilterable}, null when unknown:
    * then the node's current list is kept by asking for it first).
