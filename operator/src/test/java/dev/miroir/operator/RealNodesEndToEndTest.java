@@ -37,8 +37,8 @@ import org.junit.jupiter.api.Test;
  * and the operator's document check (GET /stats through {@link HttpNodeAdmin}) must keep a scale
  * change pending once documents exist.
  *
- * <p>Not covered here yet: indexing and searching through the router, which lives in module
- * router-sidecar (Vert.x 5, so it must run as a child process, never on this classpath).
+ * <p>Indexing and searching through a router over this topology: {@link RouterEndToEndTest} (the
+ * router runs there as a child JVM; its Vert.x 5 must never reach this classpath).
  */
 class RealNodesEndToEndTest {
 

@@ -10,20 +10,28 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs a router from environment variables (the container's entry point):
+ * Runs a router from environment variables (the container's entry point). The names are the ones
+ * the operator's router Deployment sets; the older names still work for {@code miroir local} and
+ * hand-written manifests.
  *
  * <ul>
  *   <li>{@code MIROIR_TOPOLOGY_FILE} — path of a topology document, reloaded on change; or
- *   <li>{@code MIROIR_TOPOLOGY_CONFIGMAP} — {@code namespace/name} of the ConfigMap the operator
- *       publishes, watched through the Kubernetes API (in-cluster credentials or kubeconfig);
- *   <li>{@code MIROIR_MASTER_KEY} — the nodes' master key (required);
+ *   <li>{@code MIROIR_TOPOLOGY_CONFIGMAP} — the ConfigMap the operator publishes, watched through the
+ *       Kubernetes API (in-cluster credentials, or the {@code KUBERNETES_*} variables of the Fabric8
+ *       client): {@code name} in namespace {@code MIROIR_NAMESPACE}, or {@code namespace/name};
+ *   <li>{@code MIROIR_NODE_API_KEY} — the key the router uses for its own node calls (settings, primary
+ *       keys, document counts). The operator gives it the cluster's admin key, never the master key;
+ *       {@code MIROIR_MASTER_KEY} is accepted when no node API key is set. One of them is required.
  *   <li>{@code MIROIR_TASK_STORE} — {@code memory} (default: in process, one router) or
  *       {@code redis://host:port} (shared by several router replicas; see
  *       {@link dev.miroir.router.task.RedisTaskStore});
- *   <li>{@code MIROIR_HOST} (default {@code 0.0.0.0}), {@code MIROIR_PORT} (default 7700);
+ *   <li>{@code MIROIR_HOST} (default {@code 0.0.0.0}); {@code MIROIR_HTTP_PORT}, or {@code MIROIR_PORT}
+ *       (default 7700);
  *   <li>{@code MIROIR_MAX_PAYLOAD_BYTES} (default 100000000), {@code MIROIR_NODE_TIMEOUT_MS}
  *       (default 30000).
  * </ul>
+ *
+ * <p>{@code MIROIR_CLUSTER} (the cluster's name, set by the operator) is informational.
  */
 public final class RouterMain {
 
@@ -37,7 +45,7 @@ public final class RouterMain {
     }
     RouterConfig config;
     try {
-      config = configFrom(System.getenv());
+      config = Settings.parse(System.getenv()).toConfig();
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       System.exit(2);
@@ -52,36 +60,115 @@ public final class RouterMain {
     stopped.await();
   }
 
-  static RouterConfig configFrom(Map<String, String> env) {
-    String masterKey = env.get("MIROIR_MASTER_KEY");
-    if (masterKey == null || masterKey.isEmpty()) {
-      throw new IllegalArgumentException("MIROIR_MASTER_KEY is required");
+  /**
+   * The environment, read and checked without side effects (no client is built until {@link
+   * #toConfig()}). Exactly one of {@code topologyFile} and {@code configMapName} is set.
+   */
+  record Settings(
+      String host,
+      int port,
+      String nodeApiKey,
+      Path topologyFile,
+      String configMapNamespace,
+      String configMapName,
+      String taskStore,
+      long maxPayloadBytes,
+      Duration nodeTimeout) {
+
+    static Settings parse(Map<String, String> env) {
+      String key = first(env, "MIROIR_NODE_API_KEY", "MIROIR_MASTER_KEY");
+      if (key == null) {
+        throw new IllegalArgumentException("MIROIR_NODE_API_KEY (or MIROIR_MASTER_KEY) is required");
+      }
+      String file = first(env, "MIROIR_TOPOLOGY_FILE");
+      String configMap = first(env, "MIROIR_TOPOLOGY_CONFIGMAP");
+      if (file != null && configMap != null) {
+        throw new IllegalArgumentException("set MIROIR_TOPOLOGY_FILE or MIROIR_TOPOLOGY_CONFIGMAP, not both");
+      }
+      String namespace = null;
+      String name = null;
+      if (configMap != null) {
+        String ownNamespace = first(env, "MIROIR_NAMESPACE");
+        int slash = configMap.indexOf('/');
+        namespace = slash < 0 ? ownNamespace : configMap.substring(0, slash);
+        name = slash < 0 ? configMap : configMap.substring(slash + 1);
+        if (namespace == null || namespace.isEmpty() || name.isEmpty() || name.contains("/")) {
+          throw new IllegalArgumentException(
+              "MIROIR_TOPOLOGY_CONFIGMAP must be `name` (with MIROIR_NAMESPACE) or `namespace/name`");
+        }
+        if (slash >= 0 && ownNamespace != null && !ownNamespace.equals(namespace)) {
+          throw new IllegalArgumentException("MIROIR_TOPOLOGY_CONFIGMAP names namespace `" + namespace
+              + "` but MIROIR_NAMESPACE is `" + ownNamespace + "`");
+        }
+      } else if (file == null) {
+        throw new IllegalArgumentException("set MIROIR_TOPOLOGY_FILE=path or MIROIR_TOPOLOGY_CONFIGMAP=name "
+            + "(with MIROIR_NAMESPACE) or namespace/name");
+      }
+      String taskStore = first(env, "MIROIR_TASK_STORE");
+      if (taskStore != null && !taskStore.equals("memory")
+          && !taskStore.startsWith("redis://") && !taskStore.startsWith("rediss://")) {
+        throw new IllegalArgumentException("MIROIR_TASK_STORE must be `memory` or a redis:// URL");
+      }
+      String portVariable = firstSet(env, "MIROIR_HTTP_PORT", "MIROIR_PORT");
+      String maxPayload = first(env, "MIROIR_MAX_PAYLOAD_BYTES");
+      String timeout = first(env, "MIROIR_NODE_TIMEOUT_MS");
+      return new Settings(
+          env.getOrDefault("MIROIR_HOST", "0.0.0.0"),
+          portVariable == null ? 7700 : (int) number(portVariable, env.get(portVariable).trim(), 0, 65535),
+          key,
+          file == null ? null : Path.of(file),
+          namespace,
+          name,
+          taskStore,
+          maxPayload == null ? RouterConfig.DEFAULT_MAX_PAYLOAD_BYTES
+              : number("MIROIR_MAX_PAYLOAD_BYTES", maxPayload, 1, Long.MAX_VALUE),
+          Duration.ofMillis(timeout == null ? 30_000 : number("MIROIR_NODE_TIMEOUT_MS", timeout, 1, Long.MAX_VALUE)));
     }
-    String file = env.get("MIROIR_TOPOLOGY_FILE");
-    String configMap = env.get("MIROIR_TOPOLOGY_CONFIGMAP");
-    TopologySource source;
-    if (file != null && !file.isBlank()) {
-      source = new FileTopologySource(Path.of(file));
-    } else if (configMap != null && configMap.contains("/")) {
-      String[] parts = configMap.split("/", 2);
-      source = ConfigMapTopologySource.inCluster(parts[0], parts[1]);
-    } else {
-      throw new IllegalArgumentException(
-          "set MIROIR_TOPOLOGY_FILE=path or MIROIR_TOPOLOGY_CONFIGMAP=namespace/name");
+
+    RouterConfig toConfig() {
+      TopologySource source = topologyFile != null
+          ? new FileTopologySource(topologyFile)
+          : ConfigMapTopologySource.inCluster(configMapNamespace, configMapName);
+      return new RouterConfig(host, port, nodeApiKey, source, RouterConfig.taskStoreFrom(taskStore),
+          maxPayloadBytes, nodeTimeout, List.of());
     }
-    String taskStore = env.get("MIROIR_TASK_STORE");
-    if (taskStore != null && !taskStore.isBlank() && !taskStore.equals("memory")
-        && !taskStore.startsWith("redis://") && !taskStore.startsWith("rediss://")) {
-      throw new IllegalArgumentException("MIROIR_TASK_STORE must be `memory` or a redis:// URL");
+
+    @Override
+    public String toString() {
+      return "Settings[host=" + host + ", port=" + port + ", nodeApiKey=***, topology="
+          + (topologyFile != null ? "file:" + topologyFile : "configmap:" + configMapNamespace + "/" + configMapName)
+          + ", taskStore=" + (taskStore == null ? "memory" : taskStore.replaceAll("//[^@/]*@", "//***@"))
+          + ", maxPayloadBytes=" + maxPayloadBytes + ", nodeTimeout=" + nodeTimeout + "]";
     }
-    return new RouterConfig(
-        env.getOrDefault("MIROIR_HOST", "0.0.0.0"),
-        Integer.parseInt(env.getOrDefault("MIROIR_PORT", "7700")),
-        masterKey,
-        source,
-        RouterConfig.taskStoreFrom(taskStore),
-        Long.parseLong(env.getOrDefault("MIROIR_MAX_PAYLOAD_BYTES", Long.toString(RouterConfig.DEFAULT_MAX_PAYLOAD_BYTES))),
-        Duration.ofMillis(Long.parseLong(env.getOrDefault("MIROIR_NODE_TIMEOUT_MS", "30000"))),
-        List.of());
+
+    /** The value of the first of these variables that is set and not blank. */
+    private static String first(Map<String, String> env, String... names) {
+      String name = firstSet(env, names);
+      return name == null ? null : env.get(name).trim();
+    }
+
+    /** The name of the first of these variables that is set and not blank. */
+    private static String firstSet(Map<String, String> env, String... names) {
+      for (String name : names) {
+        String value = env.get(name);
+        if (value != null && !value.isBlank()) {
+          return name;
+        }
+      }
+      return null;
+    }
+
+    private static long number(String variable, String value, long min, long max) {
+      try {
+        long n = Long.parseLong(value);
+        if (n >= min && n <= max) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException(variable + " must be a number in [" + min + ", " + max + "], got `"
+          + value + "`");
+    }
   }
 }

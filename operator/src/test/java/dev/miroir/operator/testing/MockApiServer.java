@@ -76,6 +76,14 @@ public final class MockApiServer implements AutoCloseable {
     }
   }
 
+  /** Creates a MeiliCluster from manifest text in the given namespace. */
+  public MeiliCluster apply(String manifest, String namespace) {
+    MeiliCluster cluster = client.resources(MeiliCluster.class)
+        .load(new java.io.ByteArrayInputStream(manifest.getBytes(java.nio.charset.StandardCharsets.UTF_8))).item();
+    cluster.getMetadata().setNamespace(namespace);
+    return client.resource(cluster).create();
+  }
+
   /** Every object in a namespace of the kinds the operator creates. */
   public List<HasMetadata> owned(String namespace) {
     List<HasMetadata> all = new java.util.ArrayList<>();

@@ -3,6 +3,7 @@ package dev.miroir.operator.testing;
 import dev.miroir.local.MeilisearchOptions;
 import dev.miroir.local.MeilisearchProcess;
 import dev.miroir.operator.model.Labels;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -122,6 +123,34 @@ public final class TestKubelet implements AutoCloseable {
         .build());
     processes.put(nodeId, started);
     return true;
+  }
+
+  /**
+   * A container's environment as kubelet would resolve it: literal values, the pod's namespace
+   * (downward API) and Secret keys. Other sources are not used by the operator and fail loudly.
+   */
+  public Map<String, String> resolveEnv(Container container) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (EnvVar var : container.getEnv()) {
+      if (var.getValueFrom() == null) {
+        env.put(var.getName(), var.getValue() == null ? "" : var.getValue());
+      } else if (var.getValueFrom().getFieldRef() != null
+          && "metadata.namespace".equals(var.getValueFrom().getFieldRef().getFieldPath())) {
+        env.put(var.getName(), namespace);
+      } else if (var.getValueFrom().getSecretKeyRef() != null) {
+        var ref = var.getValueFrom().getSecretKeyRef();
+        Secret secret = client.secrets().inNamespace(namespace).withName(ref.getName()).get();
+        String encoded = secret == null || secret.getData() == null ? null : secret.getData().get(ref.getKey());
+        if (encoded == null) {
+          throw new IllegalStateException("env " + var.getName() + ": Secret " + ref.getName() + " has no key "
+              + ref.getKey());
+        }
+        env.put(var.getName(), new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
+      } else {
+        throw new IllegalStateException("env " + var.getName() + ": unsupported source " + var.getValueFrom());
+      }
+    }
+    return env;
   }
 
   /** Reads MEILI_MASTER_KEY the way the kubelet would: from the container's secretKeyRef. */
