@@ -124,9 +124,18 @@ class OperatorMockServerTest {
       awaitPhase(ns, "demo", "Ready");
       NODES.documents(0);
 
-      // Like `kubectl scale mc/demo --replicas=5`: goes through the /scale subresource.
+      // Like `kubectl scale mc/demo --replicas=5`: goes through the /scale subresource. While a
+      // joining node is not ready, routers must not be sent to it: the old placement stays.
+      kubelet.hold("demo-4");
       api.client().resources(MeiliCluster.class).inNamespace(ns).withName("demo").scale(5);
       assertThat(cluster(ns, "demo").getSpec().getReplicas()).isEqualTo(5);
+      Await.until("demo-3 ready, demo-4 held", CONVERGE, () -> {
+        MeiliClusterStatus s = cluster(ns, "demo").getStatus();
+        return s != null && s.getReadyReplicas() == 4 ? s : null;
+      });
+      assertThat(topology(ns, "demo").epoch()).isEqualTo(1L);
+      assertThat(topology(ns, "demo").nodes()).hasSize(3);
+      kubelet.release("demo-4");
       MeiliClusterStatus grown = Await.until("5 ready nodes at epoch 2", CONVERGE, () -> {
         MeiliClusterStatus s = cluster(ns, "demo").getStatus();
         return s != null && "Ready".equals(s.getPhase()) && s.getReadyReplicas() == 5 ? s : null;

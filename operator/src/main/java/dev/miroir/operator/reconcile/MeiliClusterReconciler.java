@@ -121,8 +121,8 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     nodeServices(run);
     disruptionBudget(run);
     router(run);
-    topology(run);
     apiKeysOnNodes(run);
+    topology(run);
     nodeStatuses(run);
     return clusterStatus(run);
   }
@@ -235,9 +235,21 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     run.status.endpoint(Labels.nodeSelectorString(run.model.name()), run.model.endpoint());
   }
 
-  /** Publishes the serving placement; the epoch moves only if owners, nodes or URLs changed. */
+  /**
+   * Publishes the serving placement; the epoch moves only if owners, nodes or URLs changed. A node
+   * that joins the placement must answer first, with its API keys in place: routers start writing
+   * to it the moment they switch, and a write it cannot take fails the client's request.
+   */
   private void topology(Run run) {
-    TopologyDocument next = TopologyPlanner.next(run.model.name(), run.published, run.servingPlacement,
+    Placement serving = run.servingPlacement;
+    List<String> notServeable = joiningNodesNotServeable(run);
+    if (!notServeable.isEmpty()) {
+      serving = run.change.published();
+      run.converged = false;
+      run.status.blocker("waiting for joining node(s) " + String.join(", ", notServeable)
+          + " to be ready with their API keys before publishing the new placement");
+    }
+    TopologyDocument next = TopologyPlanner.next(run.model.name(), run.published, serving,
         id -> settings.nodeUrls().url(run.namespace(), id));
     run.applier.apply(run.model.topologyConfigMap(TopologyCodec.encode(next)));
     if (run.published == null || next.epoch() != run.published.epoch()) {
@@ -247,6 +259,29 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     }
     run.published = next;
     run.status.published(next);
+  }
+
+  /** Nodes in the serving placement but not in the published one that cannot take traffic yet. */
+  private List<String> joiningNodesNotServeable(Run run) {
+    if (run.published == null || run.change.published() == null) {
+      return List.of();
+    }
+    Set<String> published = run.published.nodes().stream().map(n -> n.id()).collect(java.util.stream.Collectors.toSet());
+    List<String> waiting = new java.util.ArrayList<>();
+    for (var node : run.servingPlacement.nodes()) {
+      String id = node.id();
+      if (published.contains(id)) {
+        continue;
+      }
+      MeiliNode meiliNode = run.meiliNodes.get(id);
+      boolean keyed = Boolean.TRUE.equals(run.keysProvisioned.get(id))
+          || (meiliNode != null && meiliNode.getStatus() != null
+              && Boolean.TRUE.equals(meiliNode.getStatus().getApiKeysProvisioned()));
+      if (!run.readyNodes.contains(id) || !keyed) {
+        waiting.add(id);
+      }
+    }
+    return waiting;
   }
 
   /** Creates the default keys, with their fixed uids, on every ready node that lacks them. */
