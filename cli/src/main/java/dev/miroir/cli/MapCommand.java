@@ -7,6 +7,7 @@ import dev.miroir.core.placement.ShardHash;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,8 +21,7 @@ final class MapCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--shards", required = true, description = "Logical shard count S.")
-  int shards;
+  @Mixin PlacementOptions options;
 
   @Option(
       names = "--nodes",
@@ -30,21 +30,15 @@ final class MapCommand implements Callable<Integer> {
       description = "Comma-separated node ids (id@zone for zone awareness).")
   List<String> nodes;
 
-  @Option(names = "--rf", defaultValue = "1", description = "Replication factor (default ${DEFAULT-VALUE}).")
-  int rf;
-
   @Option(names = "--doc-id", required = true, description = "Primary-key value of the document.")
   String docId;
 
-  @Option(names = "--output", defaultValue = "text", description = "text or json (default ${DEFAULT-VALUE}).")
-  OutputFormat output;
-
   @Override
   public Integer call() throws Exception {
-    Placement placement = Placement.compute(Nodes.parse(nodes), shards, rf);
-    int shard = ShardHash.shardOf(docId, shards);
+    Placement placement = Placement.compute(Nodes.parse(nodes), options.shards, options.rf);
+    int shard = ShardHash.shardOf(docId, options.shards);
     List<String> owners = placement.owners(shard);
-    if (output == OutputFormat.json) {
+    if (options.output == OutputFormat.json) {
       ObjectMapper mapper = new ObjectMapper();
       ObjectNode json = mapper.createObjectNode();
       json.put("docId", docId);

@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -25,11 +26,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--shards", required = true, description = "Logical shard count S.")
-  int shards;
-
-  @Option(names = "--rf", defaultValue = "1", description = "Replication factor (default ${DEFAULT-VALUE}).")
-  int rf;
+  @Mixin PlacementOptions options;
 
   @Option(names = "--from", required = true, converter = NodeListConverter.class, description = "Node ids before.")
   List<String> from;
@@ -37,20 +34,17 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--to", required = true, converter = NodeListConverter.class, description = "Node ids after.")
   List<String> to;
 
-  @Option(names = "--output", defaultValue = "text", description = "text or json (default ${DEFAULT-VALUE}).")
-  OutputFormat output;
-
   @Override
   public Integer call() throws Exception {
     MovePlan plan =
         MovePlanner.plan(
-            Placement.compute(Nodes.parse(from), shards, rf), Placement.compute(Nodes.parse(to), shards, rf));
+            Placement.compute(Nodes.parse(from), options.shards, options.rf), Placement.compute(Nodes.parse(to), options.shards, options.rf));
     PrintWriter out = spec.commandLine().getOut();
-    if (output == OutputFormat.json) {
+    if (options.output == OutputFormat.json) {
       ObjectMapper mapper = new ObjectMapper();
       ObjectNode json = mapper.createObjectNode();
-      json.put("shards", shards);
-      json.put("replicationFactor", rf);
+      json.put("shards", options.shards);
+      json.put("replicationFactor", options.rf);
       json.put("movedReplicas", plan.replicasMoved());
       json.put("theoreticalMinimum", plan.theoreticalMinimum());
       json.put("ratio", Math.round(plan.overhead() * 1000) / 1000.0);
