@@ -96,32 +96,15 @@ public final class ClusterRoutes implements RouteModule {
     String auth = clientAuthorization(ctx);
     String uid = ctx.pathParam("uid");
     RoutingSnapshot s = fleet.snapshot();
-    return fleet.broadcast(s, new NodeCall(HttpMethod.GET, "/indexes/" + segment(uid) + "/stats", null, null, auth))
-        .compose(replies -> {
-          NodeReply refusal = firstRefusal(replies);
-          if (refusal != null) {
-            return Future.succeededFuture(Reply.of(refusal));
-          }
-          List<JsonNode> perNode = replies.values().stream().filter(NodeReply::isSuccess).map(NodeReply::json).toList();
-          if (perNode.isEmpty()) {
-            return Future.succeededFuture(Reply.error(MeiliError.nodeUnreachable("No node answered."), Map.of()));
-          }
-          return countDocuments(fleet, s, uid).map(count -> Reply.json(200, combineIndexStats(perNode, count, s.replicationFactor())));
-        });
+    return fromEveryNode(fleet, s, new NodeCall(HttpMethod.GET, "/indexes/" + segment(uid) + "/stats", null, null, auth),
+        perNode -> countDocuments(fleet, s, uid)
+            .map(count -> Reply.json(200, combineIndexStats(perNode, count, s.replicationFactor()))));
   }
 
   private Future<Reply> globalStats(Fleet fleet, RoutingContext ctx) {
     String auth = clientAuthorization(ctx);
     RoutingSnapshot s = fleet.snapshot();
-    return fleet.broadcast(s, new NodeCall(HttpMethod.GET, "/stats", null, null, auth)).compose(replies -> {
-      NodeReply refusal = firstRefusal(replies);
-      if (refusal != null) {
-        return Future.succeededFuture(Reply.of(refusal));
-      }
-      List<JsonNode> perNode = replies.values().stream().filter(NodeReply::isSuccess).map(NodeReply::json).toList();
-      if (perNode.isEmpty()) {
-        return Future.succeededFuture(Reply.error(MeiliError.nodeUnreachable("No node answered."), Map.of()));
-      }
+    return fromEveryNode(fleet, s, new NodeCall(HttpMethod.GET, "/stats", null, null, auth), perNode -> {
       Set<String> indexes = new HashSet<>();
       perNode.forEach(n -> n.path("indexes").fieldNames().forEachRemaining(indexes::add));
       List<String> uids = new ArrayList<>(indexes);
@@ -143,6 +126,26 @@ public final class ClusterRoutes implements RouteModule {
         }
         return Future.succeededFuture(Reply.json(200, out));
       });
+    });
+  }
+
+  /**
+   * Asks every node; a node's own refusal (401, 403, 404...) is the answer, as one server would give
+   * it; otherwise {@code combine} gets the answers of the nodes that replied, and no reply at all is a
+   * 503.
+   */
+  private static Future<Reply> fromEveryNode(
+      Fleet fleet, RoutingSnapshot s, NodeCall call, java.util.function.Function<List<JsonNode>, Future<Reply>> combine) {
+    return fleet.broadcast(s, call).compose(replies -> {
+      NodeReply refusal = firstRefusal(replies);
+      if (refusal != null) {
+        return Future.succeededFuture(Reply.of(refusal));
+      }
+      List<JsonNode> perNode = replies.values().stream().filter(NodeReply::isSuccess).map(NodeReply::json).toList();
+      if (perNode.isEmpty()) {
+        return Future.succeededFuture(Reply.error(MeiliError.nodeUnreachable("No node answered."), Map.of()));
+      }
+      return combine.apply(perNode);
     });
   }
 
