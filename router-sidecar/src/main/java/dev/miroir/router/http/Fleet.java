@@ -73,6 +73,29 @@ public final class Fleet {
     return handoff;
   }
 
+  /**
+   * Holds writes to some shards (repair, shard moves). Placeholder until the sequenced write path
+   * lands: it resolves at once and holds nothing.
+   */
+  public dev.miroir.router.write.ShardFence fence() {
+    return (indexUid, shards, ttl) -> Future.succeededFuture(new dev.miroir.router.write.ShardFence.Handle() {
+      @Override
+      public String id() {
+        return "none";
+      }
+
+      @Override
+      public Future<Void> lift() {
+        return Future.succeededFuture();
+      }
+    });
+  }
+
+  /** What the write path knows about one node's copies. */
+  public dev.miroir.router.write.ReplicaStatus replicaStatus(String nodeId) {
+    return new dev.miroir.router.write.ReplicaStatus(nodeId, handoff.pending(nodeId), false, null);
+  }
+
   public RoutingSnapshot snapshot() {
     return topology.snapshot();
   }
