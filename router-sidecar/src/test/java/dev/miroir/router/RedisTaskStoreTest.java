@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.miroir.local.MeiliHttp;
+import dev.miroir.local.RedisServer;
 import dev.miroir.router.task.NodeTaskRef;
 import dev.miroir.router.task.RedisTaskStore;
 import dev.miroir.router.task.RouterTask;
