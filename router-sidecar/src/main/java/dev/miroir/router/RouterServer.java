@@ -1,6 +1,8 @@
 package dev.miroir.router;
 
+import dev.miroir.router.consistency.ConsistencyMonitor;
 import dev.miroir.router.http.ClusterRoutes;
+import dev.miroir.router.http.ConsistencyRoutes;
 import dev.miroir.router.http.DocumentRoutes;
 import dev.miroir.router.http.Endpoints;
 import dev.miroir.router.http.Fleet;
@@ -80,7 +82,8 @@ public final class RouterServer implements RouterHandle {
       Endpoints endpoints = new Endpoints(router, meters);
       List<RouteModule> modules = new java.util.ArrayList<>(List.of(
           new ClusterRoutes(), new IndexRoutes(), new DocumentRoutes(), new TaskRoutes(), new KeyRoutes(),
-          new SearchRoutes()));
+          new SearchRoutes(),
+          new ConsistencyRoutes(meters, ConsistencyMonitor.configuredInterval(System.getenv()))));
       modules.addAll(config.extraRoutes());
       modules.forEach(m -> m.mount(endpoints, fleet));
 
