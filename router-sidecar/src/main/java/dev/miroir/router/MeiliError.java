@@ -94,6 +94,14 @@ public record MeiliError(int status, String message, String code, String type) {
     return new MeiliError(503, detail, "miroir_write_quorum_not_reached", "system");
   }
 
+  /**
+   * Our own: the cluster's write sequencer cannot take the write now (being elected, unreachable, or
+   * this router just lost its lease). Nothing was sequenced; retry.
+   */
+  public static MeiliError sequencerUnavailable(String detail) {
+    return new MeiliError(503, detail, "miroir_sequencer_unavailable", "system");
+  }
+
   /** Our own: a node could not be reached at all. */
   public static MeiliError nodeUnreachable(String detail) {
     return new MeiliError(503, detail, "miroir_node_unreachable", "system");

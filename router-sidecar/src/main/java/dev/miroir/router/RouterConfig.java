@@ -5,6 +5,7 @@ import dev.miroir.router.task.InMemoryTaskStore;
 import dev.miroir.router.task.RedisTaskStore;
 import dev.miroir.router.task.TaskStore;
 import dev.miroir.router.topology.TopologySource;
+import dev.miroir.router.write.WriteOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +23,8 @@ import java.util.Objects;
  * @param maxPayloadBytes largest request body accepted (Meilisearch's default is 100 MB)
  * @param nodeTimeout how long one node call may take before it counts as failed
  * @param extraRoutes more route modules, mounted after the router's own (search: issue 4)
+ * @param writes where the replica log lives and how this router takes part in sequencer election
+ *     (see {@code docs/design/writes.md}); in memory when null
  */
 public record RouterConfig(
     String host,
@@ -31,7 +34,8 @@ public record RouterConfig(
     TaskStore taskStore,
     long maxPayloadBytes,
     Duration nodeTimeout,
-    List<RouteModule> extraRoutes) {
+    List<RouteModule> extraRoutes,
+    WriteOptions writes) {
 
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 100_000_000L;
   public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(30);
@@ -45,6 +49,18 @@ public record RouterConfig(
     nodeTimeout = nodeTimeout == null ? DEFAULT_NODE_TIMEOUT : nodeTimeout;
     maxPayloadBytes = maxPayloadBytes <= 0 ? DEFAULT_MAX_PAYLOAD_BYTES : maxPayloadBytes;
     extraRoutes = extraRoutes == null ? List.of() : List.copyOf(extraRoutes);
+    writes = writes == null ? WriteOptions.inMemory() : writes;
+  }
+
+  /** Without write options: the replica log in memory (tests, throwaway routers). */
+  public RouterConfig(String host, int port, String masterKey, TopologySource topologySource, TaskStore taskStore,
+      long maxPayloadBytes, Duration nodeTimeout, List<RouteModule> extraRoutes) {
+    this(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, extraRoutes, null);
+  }
+
+  public RouterConfig withWrites(WriteOptions options) {
+    return new RouterConfig(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout,
+        extraRoutes, options);
   }
 
   /** Local defaults: 127.0.0.1, in-process task store, 100 MB payloads, 30 s node timeout. */
@@ -53,11 +69,11 @@ public record RouterConfig(
   }
 
   public RouterConfig withExtraRoutes(List<RouteModule> modules) {
-    return new RouterConfig(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, modules);
+    return new RouterConfig(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, modules, writes);
   }
 
   public RouterConfig withTaskStore(TaskStore store) {
-    return new RouterConfig(host, port, masterKey, topologySource, store, maxPayloadBytes, nodeTimeout, extraRoutes);
+    return new RouterConfig(host, port, masterKey, topologySource, store, maxPayloadBytes, nodeTimeout, extraRoutes, writes);
   }
 
   /**
@@ -76,12 +92,12 @@ public record RouterConfig(
   }
 
   public RouterConfig withMaxPayloadBytes(long bytes) {
-    return new RouterConfig(host, port, masterKey, topologySource, taskStore, bytes, nodeTimeout, extraRoutes);
+    return new RouterConfig(host, port, masterKey, topologySource, taskStore, bytes, nodeTimeout, extraRoutes, writes);
   }
 
   @Override
   public String toString() {
     return "RouterConfig[host=" + host + ", port=" + port + ", masterKey=***, topology="
-        + topologySource.describe() + ", maxPayloadBytes=" + maxPayloadBytes + ", nodeTimeout=" + nodeTimeout + "]";
+        + topologySource.describe() + ", maxPayloadBytes=" + maxPayloadBytes + ", nodeTimeout=" + nodeTimeout + ", writes=" + writes + "]";
   }
 }

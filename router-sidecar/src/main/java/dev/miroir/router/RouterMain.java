@@ -3,6 +3,7 @@ package dev.miroir.router;
 import dev.miroir.router.topology.ConfigMapTopologySource;
 import dev.miroir.router.topology.FileTopologySource;
 import dev.miroir.router.topology.TopologySource;
+import dev.miroir.router.write.WriteOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,14 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code MIROIR_TASK_STORE} — {@code memory} (default: in process, one router) or
  *       {@code redis://host:port} (shared by several router replicas; see
  *       {@link dev.miroir.router.task.RedisTaskStore});
+ *   <li>{@code MIROIR_REPLICA_LOG} — where copies that nodes have not enqueued yet are kept (see
+ *       {@code docs/design/writes.md}): {@code file:/dir} (one router; default
+ *       {@code file:/var/lib/miroir/replica-log}, an {@code emptyDir} in Kubernetes; {@code ?fsync=true}
+ *       to survive a machine crash), {@code redis} (the task store's Redis, for several routers: they
+ *       elect one write sequencer), a {@code redis://} URL, or {@code memory} (nothing survives);
+ *       {@code MIROIR_ADVERTISE_URL} — how the other routers reach this one when it sequences writes
+ *       (default {@code http://<host name>:<port>}); {@code MIROIR_REPLICA_LOG_MAX_COPIES} and
+ *       {@code MIROIR_REPLICA_LOG_MAX_BYTES} — per-node bounds (beyond them the node needs repair);
  *   <li>{@code MIROIR_HOST} (default {@code 0.0.0.0}); {@code MIROIR_HTTP_PORT}, or {@code MIROIR_PORT}
  *       (default 7700);
  *   <li>{@code MIROIR_MAX_PAYLOAD_BYTES} (default 100000000), {@code MIROIR_NODE_TIMEOUT_MS}
@@ -73,7 +82,8 @@ public final class RouterMain {
       String configMapName,
       String taskStore,
       long maxPayloadBytes,
-      Duration nodeTimeout) {
+      Duration nodeTimeout,
+      WriteOptions writes) {
 
     static Settings parse(Map<String, String> env) {
       String key = first(env, "MIROIR_NODE_API_KEY", "MIROIR_MASTER_KEY");
@@ -112,9 +122,28 @@ public final class RouterMain {
       String portVariable = firstSet(env, "MIROIR_HTTP_PORT", "MIROIR_PORT");
       String maxPayload = first(env, "MIROIR_MAX_PAYLOAD_BYTES");
       String timeout = first(env, "MIROIR_NODE_TIMEOUT_MS");
+      int port = portVariable == null ? 7700 : (int) number(portVariable, env.get(portVariable).trim(), 0, 65535);
+      String replicaLog = first(env, "MIROIR_REPLICA_LOG");
+      if (replicaLog == null) {
+        replicaLog = "file:/var/lib/miroir/replica-log";
+      } else if (replicaLog.equals("redis")) {
+        if (taskStore == null || !(taskStore.startsWith("redis://") || taskStore.startsWith("rediss://"))) {
+          throw new IllegalArgumentException("MIROIR_REPLICA_LOG=redis needs MIROIR_TASK_STORE to be a redis:// URL");
+        }
+        replicaLog = taskStore;
+      }
+      String advertise = first(env, "MIROIR_ADVERTISE_URL");
+      if (advertise == null) {
+        advertise = "http://" + hostName() + ":" + port;
+      }
+      String maxCopies = first(env, "MIROIR_REPLICA_LOG_MAX_COPIES");
+      String maxBytes = first(env, "MIROIR_REPLICA_LOG_MAX_BYTES");
+      WriteOptions writes = new WriteOptions(replicaLog,
+          maxCopies == null ? 0 : number("MIROIR_REPLICA_LOG_MAX_COPIES", maxCopies, 1, Long.MAX_VALUE),
+          maxBytes == null ? 0 : number("MIROIR_REPLICA_LOG_MAX_BYTES", maxBytes, 1, Long.MAX_VALUE), advertise);
       return new Settings(
           env.getOrDefault("MIROIR_HOST", "0.0.0.0"),
-          portVariable == null ? 7700 : (int) number(portVariable, env.get(portVariable).trim(), 0, 65535),
+          port,
           key,
           file == null ? null : Path.of(file),
           namespace,
@@ -122,7 +151,8 @@ public final class RouterMain {
           taskStore,
           maxPayload == null ? RouterConfig.DEFAULT_MAX_PAYLOAD_BYTES
               : number("MIROIR_MAX_PAYLOAD_BYTES", maxPayload, 1, Long.MAX_VALUE),
-          Duration.ofMillis(timeout == null ? 30_000 : number("MIROIR_NODE_TIMEOUT_MS", timeout, 1, Long.MAX_VALUE)));
+          Duration.ofMillis(timeout == null ? 30_000 : number("MIROIR_NODE_TIMEOUT_MS", timeout, 1, Long.MAX_VALUE)),
+          writes);
     }
 
     RouterConfig toConfig() {
@@ -130,7 +160,7 @@ public final class RouterMain {
           ? new FileTopologySource(topologyFile)
           : ConfigMapTopologySource.inCluster(configMapNamespace, configMapName);
       return new RouterConfig(host, port, nodeApiKey, source, RouterConfig.taskStoreFrom(taskStore),
-          maxPayloadBytes, nodeTimeout, List.of());
+          maxPayloadBytes, nodeTimeout, List.of(), writes);
     }
 
     @Override
@@ -138,7 +168,15 @@ public final class RouterMain {
       return "Settings[host=" + host + ", port=" + port + ", nodeApiKey=***, topology="
           + (topologyFile != null ? "file:" + topologyFile : "configmap:" + configMapNamespace + "/" + configMapName)
           + ", taskStore=" + (taskStore == null ? "memory" : taskStore.replaceAll("//[^@/]*@", "//***@"))
-          + ", maxPayloadBytes=" + maxPayloadBytes + ", nodeTimeout=" + nodeTimeout + "]";
+          + ", maxPayloadBytes=" + maxPayloadBytes + ", nodeTimeout=" + nodeTimeout + ", writes=" + writes + "]";
+    }
+
+    private static String hostName() {
+      try {
+        return java.net.InetAddress.getLocalHost().getHostAddress();
+      } catch (java.io.IOException e) {
+        return "127.0.0.1";
+      }
     }
 
     /** The value of the first of these variables that is set and not blank. */

@@ -9,11 +9,13 @@ import dev.miroir.router.http.Fleet;
 import dev.miroir.router.http.IndexRoutes;
 import dev.miroir.router.http.KeyRoutes;
 import dev.miroir.router.http.Reply;
+import dev.miroir.router.http.ReplicaRoutes;
 import dev.miroir.router.http.RouteModule;
 import dev.miroir.router.http.SearchRoutes;
 import dev.miroir.router.http.TaskRoutes;
 import dev.miroir.router.node.NodeClient;
 import dev.miroir.router.topology.TopologyHolder;
+import dev.miroir.router.write.WritePath;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -58,11 +60,15 @@ public final class RouterServer implements RouterHandle {
   public static RouterHandle start(RouterConfig config) {
     TopologyHolder topology = new TopologyHolder();
     Vertx vertx = Vertx.vertx();
+    WritePath writes = null;
     try {
       config.topologySource().start(topology::offer);
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       NodeClient nodes = new NodeClient(vertx, config.nodeTimeout(), meters);
-      Fleet fleet = new Fleet(vertx, topology, nodes, config.taskStore(), config.masterKey());
+      String routerAuthorization = config.masterKey().isEmpty() ? null : "Bearer " + config.masterKey();
+      writes = new WritePath(vertx, nodes, topology::snapshot, config.writes(), routerAuthorization, meters);
+      writes.start().await();
+      Fleet fleet = new Fleet(vertx, topology, nodes, config.taskStore(), config.masterKey(), writes);
 
       Router router = Router.router(vertx);
       router.route().handler(ctx -> {
@@ -82,7 +88,7 @@ public final class RouterServer implements RouterHandle {
       Endpoints endpoints = new Endpoints(router, meters);
       List<RouteModule> modules = new java.util.ArrayList<>(List.of(
           new ClusterRoutes(), new IndexRoutes(), new DocumentRoutes(), new TaskRoutes(), new KeyRoutes(),
-          new SearchRoutes(),
+          new SearchRoutes(), new ReplicaRoutes(),
           new ConsistencyRoutes(meters, ConsistencyMonitor.configuredInterval(System.getenv()))));
       modules.addAll(config.extraRoutes());
       modules.forEach(m -> m.mount(endpoints, fleet));
@@ -105,6 +111,9 @@ public final class RouterServer implements RouterHandle {
           topology.snapshot().epoch(), config.topologySource().describe());
       return handle;
     } catch (RuntimeException e) {
+      if (writes != null) {
+        writes.close();
+      }
       closeQuietly(config, vertx);
       throw e;
     }
@@ -133,7 +142,7 @@ public final class RouterServer implements RouterHandle {
     } catch (RuntimeException e) {
       LOG.warn("closing the HTTP server failed: {}", e.toString());
     }
-    fleet.handoff().close();
+    fleet.writes().close();
     nodes.close();
     closeQuietly(config, vertx);
   }

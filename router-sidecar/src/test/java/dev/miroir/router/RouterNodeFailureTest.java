@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A node SIGKILLed during a stream of writes with RF 2, then restarted: every write either is
  * acknowledged or fails with a Meilisearch-shaped 503 naming the shards; once the node is back, the
- * router replays what it missed, every acknowledged document is on both its owners, and so is every
+ * router delivers the copies it missed, in order, every acknowledged document is on both its owners, and so is every
  * copy a failed write left on the surviving owner.
  */
 class RouterNodeFailureTest {
@@ -130,15 +130,17 @@ class RouterNodeFailureTest {
     // Through the router: the exact count sees every stored document once.
     assertThat(router.get("/indexes/" + index + "/stats").requireSuccess().body().path("numberOfDocuments").asLong())
         .isEqualTo(holders.size());
-    JsonNode handoff = router.get("/_miroir/handoff").requireSuccess().body();
-    assertThat(handoff.path("lostWrites").asLong()).isZero();
-    assertThat(handoff.toString()).contains("\"replayedWrites\"");
+    JsonNode replicas = router.get("/_miroir/replicas").requireSuccess().body();
+    assertThat(replicas.path("pendingCopies").asLong()).isZero();
+    for (JsonNode n : replicas.path("results")) {
+      assertThat(n.path("needsRepair").asBoolean()).as("needsRepair of %s", n).isFalse();
+    }
   }
 
   private static void awaitCaughtUp() throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (router.get("/_miroir/handoff").requireSuccess().body().path("pendingWrites").asLong() > 0) {
-      assertThat(System.nanoTime()).as("handoff still pending").isLessThan(deadline);
+    while (router.get("/_miroir/replicas").requireSuccess().body().path("pendingCopies").asLong() > 0) {
+      assertThat(System.nanoTime()).as("copies still pending").isLessThan(deadline);
       Thread.sleep(100);
     }
   }

@@ -35,10 +35,6 @@ public final class ClusterRoutes implements RouteModule {
     e.on(HttpMethod.GET, "/health", "health", ctx -> health(fleet));
     e.on(HttpMethod.GET, "/version", "version", ctx -> IndexRoutes.forwardToOne(fleet, ctx));
     e.on(HttpMethod.GET, "/_miroir/topology", "miroir.topology", ctx -> topology(fleet));
-    e.on(HttpMethod.GET, "/_miroir/handoff", "miroir.handoff", ctx -> {
-      Endpoints.requireMasterKey(ctx, fleet);
-      return Future.succeededFuture(Reply.json(200, fleet.handoff().report()));
-    });
     e.on(HttpMethod.GET, "/stats", "stats", ctx -> globalStats(fleet, ctx));
     e.on(HttpMethod.GET, "/indexes/:uid/stats", "indexes.stats", ctx -> indexStats(fleet, ctx));
     e.on(HttpMethod.GET, "/experimental-features", "experimental.get", ctx -> IndexRoutes.forwardToOne(fleet, ctx));

@@ -43,17 +43,22 @@ public final class DocumentRoutes implements RouteModule {
 
   @Override
   public void mount(Endpoints e, Fleet fleet) {
-    e.on(HttpMethod.POST, "/indexes/:uid/documents", "documents.replace", ctx -> addDocuments(fleet, ctx));
-    e.on(HttpMethod.PUT, "/indexes/:uid/documents", "documents.update", ctx -> addDocuments(fleet, ctx));
-    e.on(HttpMethod.DELETE, "/indexes/:uid/documents/:id", "documents.delete", ctx -> deleteOne(fleet, ctx));
+    e.on(HttpMethod.POST, "/indexes/:uid/documents", "documents.replace",
+        fleet.sequenced(ctx -> addDocuments(fleet, ctx)));
+    e.on(HttpMethod.PUT, "/indexes/:uid/documents", "documents.update",
+        fleet.sequenced(ctx -> addDocuments(fleet, ctx)));
+    e.on(HttpMethod.DELETE, "/indexes/:uid/documents/:id", "documents.delete",
+        fleet.sequenced(ctx -> deleteOne(fleet, ctx)));
     e.on(HttpMethod.POST, "/indexes/:uid/documents/delete-batch", "documents.deleteBatch",
-        ctx -> deleteBatch(fleet, ctx));
-    e.on(HttpMethod.POST, "/indexes/:uid/documents/delete", "documents.deleteByFilter",
-        ctx -> IndexRoutes.broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS));
-    e.on(HttpMethod.DELETE, "/indexes/:uid/documents", "documents.deleteAll",
-        ctx -> IndexRoutes.broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS));
-    e.on(HttpMethod.POST, "/indexes/:uid/documents/edit", "documents.edit",
-        ctx -> IndexRoutes.broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS));
+        fleet.sequenced(ctx -> deleteBatch(fleet, ctx)));
+    e.on(HttpMethod.POST, "/indexes/:uid/documents/delete", "documents.deleteByFilter", fleet.sequenced(
+        ctx -> IndexRoutes.broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS, null)));
+    e.on(HttpMethod.DELETE, "/indexes/:uid/documents", "documents.deleteAll", fleet.sequenced(
+        ctx -> IndexRoutes.broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS, null)));
+    // Not idempotent: a replay whose first send was ambiguous checks the node's tasks first.
+    e.on(HttpMethod.POST, "/indexes/:uid/documents/edit", "documents.edit", fleet.sequenced(
+        ctx -> IndexRoutes.broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS,
+            "documentEdition")));
   }
 
   /** What the router must know about an index before it can split a batch. */
@@ -95,7 +100,9 @@ public final class DocumentRoutes implements RouteModule {
       details.putNull("indexedDocuments");
       boolean needsShardFilterable = !ReservedFields.containsShard(facts.filterable());
       var targets = documents.isEmpty() ? s.allWriteTargets() : split.targetsByShard();
-      return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies, targets,
+      // Empty batches that create the index on every node touch every shard (fences see them).
+      java.util.Collection<Integer> shards = calls.size() > split.perNode().size() ? null : targets.keySet();
+      return fleet.write(uid, calls, shards, null).compose(replies -> fleet.acknowledgeWrite(s, replies, targets,
           new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS),
           needsShardFilterable
               ? snap -> IndexRoutes.pendingSettingsUpdate(fleet, snap, uid).compose(pending -> pending
@@ -138,8 +145,8 @@ public final class DocumentRoutes implements RouteModule {
         "/indexes/" + segment(uid) + "/documents/" + segment(id), null, null, auth)));
     ObjectNode details = JsonNodeFactory.instance.objectNode();
     details.put("providedIds", 1);
-    return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies,
-        split.targetsByShard(), new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS), null));
+    return fleet.write(uid, calls, split.targetsByShard().keySet(), null).compose(replies -> fleet.acknowledgeWrite(
+        s, replies, split.targetsByShard(), new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS), null));
   }
 
   private Future<Reply> deleteBatch(Fleet fleet, RoutingContext ctx) {
@@ -169,7 +176,8 @@ public final class DocumentRoutes implements RouteModule {
     ObjectNode details = JsonNodeFactory.instance.objectNode();
     details.put("providedIds", ids.size());
     var targets = ids.isEmpty() ? s.allWriteTargets() : split.targetsByShard();
-    return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies, targets,
+    return fleet.write(uid, calls, ids.isEmpty() ? null : targets.keySet(), null).compose(replies ->
+        fleet.acknowledgeWrite(s, replies, targets,
         new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS), null));
   }
 

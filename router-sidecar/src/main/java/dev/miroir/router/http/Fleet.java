@@ -19,7 +19,20 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.time.Instant;
+import dev.miroir.router.write.NodeCopy;
+import dev.miroir.router.write.ReplicaLogStore;
+import dev.miroir.router.write.ReplicaStatus;
+import dev.miroir.router.write.ShardFence;
+import dev.miroir.router.write.WritePath;
+import dev.miroir.router.write.WriteSequencer.WritePlan;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,54 +59,44 @@ public final class Fleet {
   /** What the router task of a write records besides its node tasks. */
   public record TaskTemplate(String indexUid, ObjectNode details, RouterTask.DetailsMode detailsMode) {}
 
+  /** Request header marking a write forwarded by a follower router to the sequencer. */
+  public static final String FORWARDED_HEADER = "X-Miroir-Forwarded";
+
   private final Vertx vertx;
   private final TopologyHolder topology;
   private final NodeClient nodes;
   private final TaskStore tasks;
   private final String masterAuthorization;
-  private final HintedHandoff handoff;
-
-  public Fleet(Vertx vertx, TopologyHolder topology, NodeClient nodes, TaskStore tasks, String masterKey) {
-    this(vertx, topology, nodes, tasks, masterKey, new HintedHandoff(vertx, nodes, HintedHandoff.DEFAULT_MAX_HINTS,
-        HintedHandoff.DEFAULT_MAX_BYTES, 500));
-  }
+  private final WritePath writes;
+  private WebClient forwarder;
 
   public Fleet(Vertx vertx, TopologyHolder topology, NodeClient nodes, TaskStore tasks, String masterKey,
-      HintedHandoff handoff) {
+      WritePath writes) {
     this.vertx = vertx;
     this.topology = topology;
     this.nodes = nodes;
     this.tasks = tasks;
     this.masterAuthorization = masterKey == null || masterKey.isEmpty() ? null : "Bearer " + masterKey;
-    this.handoff = handoff;
+    this.writes = writes;
   }
 
-  /** Writes nodes missed, waiting to be replayed to them. */
-  public HintedHandoff handoff() {
-    return handoff;
+  /** The write path: sequencer, replica log, dispatchers. */
+  public WritePath writes() {
+    return writes;
   }
 
   /**
-   * Holds writes to some shards (repair, shard moves). Placeholder until the sequenced write path
-   * lands: it resolves at once and holds nothing.
+   * Holds writes to some shards (repair, shard moves) at the cluster's write sequencer. On a router
+   * that is not the sequencer, raising fails with {@link ReplicaLogStore.NotLeaderException}; the HTTP
+   * form ({@code POST /_miroir/fences}) is forwarded to the sequencer.
    */
-  public dev.miroir.router.write.ShardFence fence() {
-    return (indexUid, shards, ttl) -> Future.succeededFuture(new dev.miroir.router.write.ShardFence.Handle() {
-      @Override
-      public String id() {
-        return "none";
-      }
-
-      @Override
-      public Future<Void> lift() {
-        return Future.succeededFuture();
-      }
-    });
+  public ShardFence fence() {
+    return writes.fence();
   }
 
   /** What the write path knows about one node's copies. */
-  public dev.miroir.router.write.ReplicaStatus replicaStatus(String nodeId) {
-    return new dev.miroir.router.write.ReplicaStatus(nodeId, handoff.pending(nodeId), false, null);
+  public ReplicaStatus replicaStatus(String nodeId) {
+    return writes.status(nodeId);
   }
 
   public RoutingSnapshot snapshot() {
@@ -117,12 +120,86 @@ public final class Fleet {
     return vertx;
   }
 
-  /** Sends one call to one node; writes go through {@link HintedHandoff}, so a node that misses one gets it later. */
+  /**
+   * Sends one call to one node, as it is: for reads and for calls that are not sequenced writes
+   * (keys, task cancel/delete). Writes go through {@link #write}.
+   */
   public Future<NodeReply> send(RoutingSnapshot s, String nodeId, NodeCall call) {
-    if (HintedHandoff.isReplayable(call)) {
-      return handoff.send(s.node(nodeId), call);
-    }
     return nodes.send(s.node(nodeId), call.method(), call.uri(), call.body(), call.contentType(), call.authorization());
+  }
+
+  /**
+   * A write: each node's call becomes one copy of one sequenced write, logged before it is sent and
+   * delivered in the cluster's write order. The result maps each node to its copy's first attempt.
+   *
+   * @param indexUid the index the write changes, or null (swap-indexes)
+   * @param shards the shards it touches, or null for every shard (broadcasts)
+   * @param nonIdempotentType the node task type when applying it twice differs from once
+   *     ({@code documentEdition}, {@code indexSwap}), else null
+   */
+  public Future<Map<String, NodeReply>> write(
+      String indexUid, Map<String, NodeCall> calls, Collection<Integer> shards, String nonIdempotentType) {
+    List<NodeCopy> copies = new ArrayList<>();
+    calls.forEach((node, call) -> copies.add(new NodeCopy(0, node, call.method().name(), call.uri(),
+        call.body() == null ? null : call.body().getBytes(), call.contentType(), call.authorization(),
+        nonIdempotentType, indexUid, 0)));
+    WritePlan plan = new WritePlan(indexUid, shards == null ? null : Set.copyOf(shards), copies);
+    return writes.submit(plan).recover(failure -> Future.failedFuture(failure instanceof ReplicaLogStore.NotLeaderException
+        ? MeiliError.sequencerUnavailable("This router lost its place as the cluster's write sequencer;"
+            + " nothing was written. Retry.").exception()
+        : failure));
+  }
+
+  /** The same write to every node of the topology (index, settings, delete-all, by filter). */
+  public Future<Map<String, NodeReply>> writeEverywhere(
+      RoutingSnapshot s, String indexUid, NodeCall call, String nonIdempotentType) {
+    Map<String, NodeCall> calls = new LinkedHashMap<>();
+    s.broadcastNodes().forEach(id -> calls.put(id, call));
+    return write(indexUid, calls, null, nonIdempotentType);
+  }
+
+  /**
+   * Wraps a write route: served here when this router is the cluster's write sequencer, else
+   * forwarded unchanged to the one that is (which answers the client through us).
+   */
+  public Function<RoutingContext, Future<Reply>> sequenced(Function<RoutingContext, Future<Reply>> handler) {
+    return ctx -> writes.leading() ? handler.apply(ctx) : forwardToSequencer(ctx);
+  }
+
+  private Future<Reply> forwardToSequencer(RoutingContext ctx) {
+    String leader = writes.leaderUrl();
+    if (ctx.request().getHeader(FORWARDED_HEADER) != null || leader == null) {
+      return Future.succeededFuture(Reply.error(MeiliError.sequencerUnavailable(
+          "No router is the cluster's write sequencer right now (one is being elected); nothing was written."
+              + " Retry."), Map.of()));
+    }
+    synchronized (this) {
+      if (forwarder == null) {
+        forwarder = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setUserAgent("miroir-router"));
+      }
+    }
+    String base = leader.endsWith("/") ? leader.substring(0, leader.length() - 1) : leader;
+    HttpRequest<Buffer> request = forwarder.requestAbs(ctx.request().method(), base + ctx.request().uri())
+        .timeout(120_000).putHeader(FORWARDED_HEADER, "1");
+    for (String header : List.of("Authorization", "Content-Type")) {
+      String value = ctx.request().getHeader(header);
+      if (value != null) {
+        request.putHeader(header, value);
+      }
+    }
+    Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+    Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendBuffer(body);
+    return sent.map(response -> {
+      Map<String, String> headers = new LinkedHashMap<>();
+      response.headers().forEach(h -> {
+        if (h.getKey().regionMatches(true, 0, "X-Miroir-", 0, 9) && !h.getKey().equalsIgnoreCase(EPOCH_HEADER)) {
+          headers.put(h.getKey(), h.getValue());
+        }
+      });
+      return new Reply(response.statusCode(), headers, response.body() == null ? Buffer.buffer() : response.body());
+    }).recover(failure -> Future.succeededFuture(Reply.error(MeiliError.sequencerUnavailable(
+        "The cluster's write sequencer (" + base + ") did not answer: " + failure.getMessage()
+            + ". The write may or may not be sequenced; retry it."), Map.of())));
   }
 
   /**
@@ -187,6 +264,11 @@ public final class Fleet {
     Map<String, NodeOutcome> outcomes = new LinkedHashMap<>();
     replies.forEach((node, reply) -> outcomes.put(node, reply.outcome()));
     QuorumRule.Decision decision = QuorumRule.decide(targetsByShard, outcomes, s.replicationFactor());
+    if (outcomes.containsValue(NodeOutcome.ENQUEUED)) {
+      // A node refused what its peers enqueued: the replicas now differ until anti-entropy repairs it.
+      replies.values().stream().filter(NodeReply::isClientError).forEach(r -> writes.markNeedsRepair(r.nodeId(),
+          "refused its part of a write its peers enqueued: " + r.describe() + " " + r.json().path("message").asText("")));
+    }
     Map<String, String> headers = headers(decision);
     switch (decision.verdict()) {
       case REJECTED -> {
@@ -195,10 +277,11 @@ public final class Fleet {
       }
       case FAILED -> {
         String detail = "The write reached too few copies of shard(s) " + join(decision.failedShards())
-            + " (" + replies.values().stream().filter(r -> !r.isSuccess()).map(NodeReply::describe)
+            + " (" + replies.values().stream().filter(r -> !r.isSuccess()).map(r -> r.describe()
+                + (r.isClientError() ? ": " + r.json().path("message").asText("") : ""))
                 .collect(Collectors.joining(", "))
-            + "). Copies that nodes did enqueue will be applied, and the router replays the missed copies to"
-            + " their nodes when they answer again, but the write is not acknowledged: retry it.";
+            + "). It is not acknowledged, but it is not undone either: it has its place in the cluster's write"
+            + " order and every copy is delivered to its node when the node answers again. Retry it.";
         return Future.succeededFuture(Reply.error(MeiliError.writeQuorumNotReached(detail), headers));
       }
       default -> {

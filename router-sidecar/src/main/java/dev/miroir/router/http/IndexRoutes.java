@@ -41,26 +41,29 @@ public final class IndexRoutes implements RouteModule {
   @Override
   public void mount(Endpoints e, Fleet fleet) {
     e.on(HttpMethod.GET, "/indexes", "indexes.list", ctx -> forwardToOne(fleet, ctx));
-    e.on(HttpMethod.POST, "/indexes", "indexes.create", ctx -> createIndex(fleet, ctx));
+    e.on(HttpMethod.POST, "/indexes", "indexes.create", fleet.sequenced(ctx -> createIndex(fleet, ctx)));
     e.on(HttpMethod.GET, "/indexes/:uid", "indexes.get", ctx -> forwardToOne(fleet, ctx));
     e.on(HttpMethod.PATCH, "/indexes/:uid", "indexes.update",
-        ctx -> broadcastTask(fleet, ctx, ctx.pathParam("uid"), null));
+        fleet.sequenced(ctx -> broadcastTask(fleet, ctx, ctx.pathParam("uid"), null, null)));
     e.on(HttpMethod.DELETE, "/indexes/:uid", "indexes.delete",
-        ctx -> broadcastTask(fleet, ctx, ctx.pathParam("uid"), null));
-    e.on(HttpMethod.POST, "/swap-indexes", "indexes.swap", ctx -> broadcastTask(fleet, ctx, null, null));
+        fleet.sequenced(ctx -> broadcastTask(fleet, ctx, ctx.pathParam("uid"), null, null)));
+    // Not idempotent: a replay whose first send was ambiguous checks the node's tasks first.
+    e.on(HttpMethod.POST, "/swap-indexes", "indexes.swap",
+        fleet.sequenced(ctx -> broadcastTask(fleet, ctx, null, null, "indexSwap")));
 
     e.on(HttpMethod.GET, "/indexes/:uid/settings", "settings.get", ctx -> readSettings(fleet, ctx, null));
     e.on(HttpMethod.GET, "/indexes/:uid/settings/:setting", "settings.get",
         ctx -> readSettings(fleet, ctx, ctx.pathParam("setting")));
     for (HttpMethod method : List.of(HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE)) {
-      e.on(method, "/indexes/:uid/settings", "settings.update", ctx -> writeSettings(fleet, ctx, null));
+      e.on(method, "/indexes/:uid/settings", "settings.update",
+          fleet.sequenced(ctx -> writeSettings(fleet, ctx, null)));
       e.on(method, "/indexes/:uid/settings/:setting", "settings.update",
-          ctx -> writeSettings(fleet, ctx, ctx.pathParam("setting")));
+          fleet.sequenced(ctx -> writeSettings(fleet, ctx, ctx.pathParam("setting"))));
     }
 
     e.on(HttpMethod.GET, "/_miroir/indexes/:uid/drift", "miroir.drift", ctx -> drift(fleet, ctx, false));
     e.on(HttpMethod.POST, "/_miroir/indexes/:uid/drift/repair", "miroir.drift.repair",
-        ctx -> drift(fleet, ctx, true));
+        fleet.sequenced(ctx -> drift(fleet, ctx, true)));
   }
 
   static Future<Reply> forwardToOne(Fleet fleet, RoutingContext ctx) {
@@ -77,19 +80,24 @@ public final class IndexRoutes implements RouteModule {
     String uid = body.path("uid").asText(null);
     RoutingSnapshot s = fleet.snapshot();
     NodeCall call = new NodeCall(HttpMethod.POST, "/indexes", bodyOrNull(ctx), "application/json", auth);
-    return fleet.broadcast(s, call).compose(replies -> fleet.acknowledgeWrite(s, replies, s.allWriteTargets(),
+    return fleet.writeEverywhere(s, uid, call, null).compose(replies -> fleet.acknowledgeWrite(s, replies, s.allWriteTargets(),
         new TaskTemplate(uid, null, DetailsMode.ONE_NODE),
         uid == null ? null : snap -> makeShardFilterable(fleet, snap, uid, null)));
   }
 
-  /** Sends the client's request unchanged to every node and records one router task. */
-  static Future<Reply> broadcastTask(Fleet fleet, RoutingContext ctx, String indexUid, DetailsMode mode) {
+  /**
+   * Sends the client's request unchanged to every node, as one sequenced write, and records one router
+   * task. {@code nonIdempotentType}: the node task type when applying the write twice differs from once.
+   */
+  static Future<Reply> broadcastTask(
+      Fleet fleet, RoutingContext ctx, String indexUid, DetailsMode mode, String nonIdempotentType) {
     String auth = clientAuthorization(ctx);
     RoutingSnapshot s = fleet.snapshot();
     NodeCall call = new NodeCall(ctx.request().method(), ctx.request().path() + query(ctx), bodyOrNull(ctx),
         ctx.request().getHeader("Content-Type"), auth);
-    return fleet.broadcast(s, call).compose(replies -> fleet.acknowledgeWrite(s, replies, s.allWriteTargets(),
-        new TaskTemplate(indexUid, null, mode == null ? DetailsMode.ONE_NODE : mode), null));
+    return fleet.writeEverywhere(s, indexUid, call, nonIdempotentType).compose(replies -> fleet.acknowledgeWrite(
+        s, replies, s.allWriteTargets(), new TaskTemplate(indexUid, null, mode == null ? DetailsMode.ONE_NODE : mode),
+        null));
   }
 
   /**
@@ -116,10 +124,10 @@ public final class IndexRoutes implements RouteModule {
         : fleet.askOne(s, new NodeCall(HttpMethod.GET, "/indexes/" + segment(indexUid) + "/settings/"
                 + FILTERABLE_ROUTE, null, null, fleet.masterAuthorization()))
             .map(reply -> reply.isSuccess() ? reply.json() : JsonNodeFactory.instance.arrayNode());
-    return current.compose(list -> fleet.broadcast(s, new NodeCall(HttpMethod.PUT,
+    return current.compose(list -> fleet.writeEverywhere(s, indexUid, new NodeCall(HttpMethod.PUT,
         "/indexes/" + segment(indexUid) + "/settings/" + FILTERABLE_ROUTE,
         Buffer.buffer(ReservedFields.withShard(list).toString()), "application/json",
-        fleet.masterAuthorization())));
+        fleet.masterAuthorization()), null));
   }
 
   private Future<Reply> readSettings(Fleet fleet, RoutingContext ctx, String setting) {
@@ -168,7 +176,8 @@ public final class IndexRoutes implements RouteModule {
     }
     NodeCall call = new NodeCall(method, path + query(ctx), body,
         body == null ? null : "application/json", auth);
-    return fleet.broadcast(s, call).compose(replies -> fleet.acknowledgeWrite(s, replies, s.allWriteTargets(),
+    return fleet.writeEverywhere(s, uid, call, null).compose(replies -> fleet.acknowledgeWrite(s, replies,
+        s.allWriteTargets(),
         new TaskTemplate(uid, null, DetailsMode.ONE_NODE),
         resetAll ? snap -> makeShardFilterable(fleet, snap, uid, JsonNodeFactory.instance.arrayNode()) : null));
   }
@@ -226,7 +235,7 @@ public final class IndexRoutes implements RouteModule {
           Buffer settings = Buffer.buffer(reference.toString());
           drifted.forEach(id -> calls.put(id, new NodeCall(HttpMethod.PATCH, path, settings,
               "application/json", fleet.masterAuthorization())));
-          return fleet.sendEach(s, calls).map(repaired -> {
+          return fleet.write(uid, calls, null, null).map(repaired -> {
             ArrayNode enqueued = out.putArray("repairTasks");
             repaired.values().forEach(r -> enqueued.addObject().put("node", r.nodeId())
                 .put("status", r.status()).set("task", r.json()));

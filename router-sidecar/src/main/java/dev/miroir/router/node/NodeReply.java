@@ -29,11 +29,9 @@ public record NodeReply(String nodeId, int status, Buffer body, String problem) 
     return status >= 400 && status < 500;
   }
 
+  /** What this answer means for a write: decided in one place, {@link dev.miroir.router.write.CopyOutcome}. */
   public NodeOutcome outcome() {
-    if (isSuccess()) {
-      return NodeOutcome.ENQUEUED;
-    }
-    return isClientError() ? NodeOutcome.REJECTED : NodeOutcome.UNAVAILABLE;
+    return dev.miroir.router.write.CopyOutcome.of(this).forQuorum();
   }
 
   public JsonNode json() {

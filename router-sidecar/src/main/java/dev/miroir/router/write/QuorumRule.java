@@ -21,8 +21,9 @@ import java.util.SortedMap;
  * and the client is told which shards are degraded.
  *
  * <p>A node that missed a write (acknowledged with RF 3, or not acknowledged at all) catches up through
- * {@link dev.miroir.router.http.HintedHandoff}: the router replays the calls it missed, in order, when
- * it answers again.
+ * the replica log: the router delivers the copies it missed, in sequence order, when it answers again.
+ * A node that refuses (4xx) its copy while a peer enqueued the same write counts as missing it here
+ * and is marked as needing repair (see {@code docs/design/writes.md}).
  */
 public final class QuorumRule {
 
@@ -88,7 +89,8 @@ public final class QuorumRule {
             .sorted()
             .toList();
     Verdict verdict;
-    if (outcomes.containsValue(NodeOutcome.REJECTED)) {
+    if (outcomes.containsValue(NodeOutcome.REJECTED) && !outcomes.containsValue(NodeOutcome.ENQUEUED)) {
+      // Every node that answered refused: the request is wrong, and nothing was enqueued anywhere.
       verdict = Verdict.REJECTED;
     } else if (!failed.isEmpty()) {
       verdict = Verdict.FAILED;

@@ -44,9 +44,21 @@ class QuorumRuleTest {
   }
 
   @Test
-  void aNodeRefusalWinsSoTheClientSeesTheNodeError() {
-    var d = QuorumRule.decide(targets(), Map.of("a", REJECTED, "b", ENQUEUED, "c", ENQUEUED, "d", ENQUEUED), 3);
+  void aRefusalByEveryNodeIsPassedThrough() {
+    var d = QuorumRule.decide(targets(), Map.of("a", REJECTED, "b", REJECTED, "c", REJECTED, "d", UNAVAILABLE), 3);
     assertThat(d.verdict()).isEqualTo(Verdict.REJECTED);
+  }
+
+  @Test
+  void aRefusalWhilePeersEnqueuedCountsAsAMissingCopy() {
+    var d = QuorumRule.decide(targets(), Map.of("a", REJECTED, "b", ENQUEUED, "c", ENQUEUED, "d", ENQUEUED), 3);
+    assertThat(d.verdict()).isEqualTo(Verdict.ACKNOWLEDGED);
+    assertThat(d.degradedShards()).containsExactly(0);
+    assertThat(d.lateNodes()).containsExactly("a");
+    TreeMap<Integer, List<String>> rf2 = new TreeMap<>(Map.of(4, List.of("a", "b")));
+    var broken = QuorumRule.decide(rf2, Map.of("a", REJECTED, "b", ENQUEUED), 2);
+    assertThat(broken.verdict()).isEqualTo(Verdict.FAILED);
+    assertThat(broken.failedShards()).containsExactly(4);
   }
 
   @Test

@@ -1,0 +1,79 @@
+package dev.miroir.router.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.miroir.router.MeiliError;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The write path's own routes, master key only: replica status ({@code GET /_miroir/replicas}) and
+ * shard fences ({@code POST /_miroir/fences}, {@code DELETE /_miroir/fences/{id}}), which the
+ * cluster's write sequencer serves (other routers forward them).
+ */
+public final class ReplicaRoutes implements RouteModule {
+
+  static final int MAX_FENCE_TTL_SECONDS = 3_600;
+
+  @Override
+  public void mount(Endpoints e, Fleet fleet) {
+    e.on(HttpMethod.GET, "/_miroir/replicas", "miroir.replicas", ctx -> {
+      Endpoints.requireMasterKey(ctx, fleet);
+      return Future.succeededFuture(Reply.json(200, fleet.writes().report(fleet.snapshot().nodes().keySet())));
+    });
+    e.on(HttpMethod.POST, "/_miroir/fences", "miroir.fences.raise", ctx -> {
+      Endpoints.requireMasterKey(ctx, fleet);
+      return fleet.sequenced(c -> raise(fleet, c)).apply(ctx);
+    });
+    e.on(HttpMethod.DELETE, "/_miroir/fences/:id", "miroir.fences.lift", ctx -> {
+      Endpoints.requireMasterKey(ctx, fleet);
+      return fleet.sequenced(c -> lift(fleet, c)).apply(ctx);
+    });
+  }
+
+  private Future<Reply> raise(Fleet fleet, RoutingContext ctx) {
+    JsonNode body = IndexRoutes.jsonBody(ctx);
+    JsonNode index = body.path("indexUid");
+    if (!body.isObject() || !(index.isMissingNode() || index.isNull() || index.isTextual())) {
+      throw invalid("expected `{\"indexUid\": null or a string, \"shards\": [numbers], \"ttlSeconds\": n}`");
+    }
+    int shardCount = fleet.snapshot().shards();
+    Set<Integer> shards = new LinkedHashSet<>();
+    JsonNode list = body.path("shards");
+    if (!list.isArray() || list.isEmpty()) {
+      throw invalid("`shards` must be a non-empty array of shard numbers");
+    }
+    for (JsonNode n : list) {
+      if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 0 || n.asInt() >= shardCount) {
+        throw invalid("`shards` must hold shard numbers in [0, " + shardCount + "), got `" + n + "`");
+      }
+      shards.add(n.asInt());
+    }
+    JsonNode ttl = body.path("ttlSeconds");
+    int seconds = ttl.isMissingNode() || ttl.isNull() ? 60 : ttl.isIntegralNumber() ? ttl.asInt() : -1;
+    if (seconds < 1 || seconds > MAX_FENCE_TTL_SECONDS) {
+      throw invalid("`ttlSeconds` must be a number in [1, " + MAX_FENCE_TTL_SECONDS + "]");
+    }
+    return fleet.fence().raise(index.isTextual() ? index.asText() : null, shards, Duration.ofSeconds(seconds))
+        .map(handle -> Reply.json(200, JsonNodeFactory.instance.objectNode().put("fenceId", handle.id())));
+  }
+
+  private Future<Reply> lift(Fleet fleet, RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!fleet.writes().liftFence(id)) {
+      return Future.succeededFuture(Reply.error(new MeiliError(404, "Fence `" + id + "` not found: it was lifted,"
+          + " its time to live ran out, or the sequencer that held it stopped.", "miroir_fence_not_found",
+          "invalid_request"), Map.of()));
+    }
+    return Future.succeededFuture(new Reply(204, Map.of(), null));
+  }
+
+  private static dev.miroir.router.ApiException invalid(String detail) {
+    return MeiliError.invalidRequest("miroir_invalid_fence", "Invalid fence: " + detail + ".").exception();
+  }
+}

@@ -1,0 +1,53 @@
+package dev.miroir.router.write;
+
+import java.util.Objects;
+
+/**
+ * One node's copy of a sequenced write, as the replica log keeps it and the dispatcher sends it.
+ *
+ * @param seq the write's place in the cluster's write order (0 before it is sequenced)
+ * @param nodeId the node that must enqueue it
+ * @param method HTTP method
+ * @param uri path and query, already encoded
+ * @param body request body, or null
+ * @param contentType body content type, or null
+ * @param authorization the client's Authorization header, so that a replay is allowed exactly what the
+ *     original request was (a node refuses it if the key was revoked meanwhile)
+ * @param nonIdempotentType the node task type when applying it twice is not the same as once
+ *     ({@code documentEdition}, {@code indexSwap}), else null
+ * @param indexUid the index the write is about, or null (swap, cluster-wide)
+ * @param loggedAtMillis when it was sequenced
+ */
+public record NodeCopy(
+    long seq,
+    String nodeId,
+    String method,
+    String uri,
+    byte[] body,
+    String contentType,
+    String authorization,
+    String nonIdempotentType,
+    String indexUid,
+    long loggedAtMillis) {
+
+  public NodeCopy {
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(uri, "uri");
+  }
+
+  public long bytes() {
+    return body == null ? 0 : body.length;
+  }
+
+  NodeCopy sequenced(long seq, long atMillis) {
+    return new NodeCopy(seq, nodeId, method, uri, body, contentType, authorization, nonIdempotentType, indexUid,
+        atMillis);
+  }
+
+  /** Never print the body or the key. */
+  @Override
+  public String toString() {
+    return "NodeCopy[seq=" + seq + ", node=" + nodeId + ", " + method + " " + uri.replaceAll("\\?.*", "") + "]";
+  }
+}
