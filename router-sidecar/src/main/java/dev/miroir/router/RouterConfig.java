@@ -1,11 +1,13 @@
 package dev.miroir.router;
 
 import dev.miroir.router.http.RouteModule;
+import dev.miroir.router.task.FileTaskStore;
 import dev.miroir.router.task.InMemoryTaskStore;
 import dev.miroir.router.task.RedisTaskStore;
 import dev.miroir.router.task.TaskStore;
 import dev.miroir.router.topology.TopologySource;
 import dev.miroir.router.write.WriteOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -78,8 +80,9 @@ public record RouterConfig(
 
   /**
    * The task store named by {@code MIROIR_TASK_STORE}: absent, empty or {@code memory} for the
-   * in-process store (one router); {@code redis://[user:password@]host:port[/db]} (or
-   * {@code rediss://}) for the Redis-backed store that several router replicas share.
+   * in-process store (one router); {@code file:/path/to/dir} for the durable store of one router
+   * (local mode's); {@code redis://[user:password@]host:port[/db]} (or {@code rediss://}) for the
+   * Redis-backed store that several router replicas share.
    */
   public static TaskStore taskStoreFrom(String spec) {
     if (spec == null || spec.isBlank() || spec.equals("memory")) {
@@ -88,7 +91,18 @@ public record RouterConfig(
     if (spec.startsWith("redis://") || spec.startsWith("rediss://")) {
       return RedisTaskStore.connect(spec);
     }
-    throw new IllegalArgumentException("MIROIR_TASK_STORE must be `memory` or a redis:// URL");
+    if (spec.startsWith(FILE_PREFIX) && spec.length() > FILE_PREFIX.length()) {
+      return new FileTaskStore(Path.of(spec.substring(FILE_PREFIX.length())), DEFAULT_TASK_CAPACITY);
+    }
+    throw new IllegalArgumentException(TASK_STORE_FORMS);
+  }
+
+  static final String FILE_PREFIX = "file:";
+  static final String TASK_STORE_FORMS = "MIROIR_TASK_STORE must be `memory`, `file:/dir` or a redis:// URL";
+
+  static boolean isTaskStoreSpec(String spec) {
+    return spec.equals("memory") || spec.startsWith("redis://") || spec.startsWith("rediss://")
+        || (spec.startsWith(FILE_PREFIX) && spec.length() > FILE_PREFIX.length());
   }
 
   public RouterConfig withMaxPayloadBytes(long bytes) {

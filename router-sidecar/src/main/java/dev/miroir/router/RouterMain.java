@@ -23,8 +23,9 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code MIROIR_NODE_API_KEY} — the key the router uses for its own node calls (settings, primary
  *       keys, document counts). The operator gives it the cluster's admin key, never the master key;
  *       {@code MIROIR_MASTER_KEY} is accepted when no node API key is set. One of them is required.
- *   <li>{@code MIROIR_TASK_STORE} — {@code memory} (default: in process, one router) or
- *       {@code redis://host:port} (shared by several router replicas; see
+ *   <li>{@code MIROIR_TASK_STORE} — {@code memory} (default: in process, one router),
+ *       {@code file:/dir} (one router, tasks kept on disk; {@link dev.miroir.router.task.FileTaskStore})
+ *       or {@code redis://host:port} (shared by several router replicas; see
  *       {@link dev.miroir.router.task.RedisTaskStore});
  *   <li>{@code MIROIR_REPLICA_LOG} — where copies that nodes have not enqueued yet are kept (see
  *       {@code docs/design/writes.md}): {@code file:/dir} (one router; default
@@ -115,9 +116,8 @@ public final class RouterMain {
             + "(with MIROIR_NAMESPACE) or namespace/name");
       }
       String taskStore = first(env, "MIROIR_TASK_STORE");
-      if (taskStore != null && !taskStore.equals("memory")
-          && !taskStore.startsWith("redis://") && !taskStore.startsWith("rediss://")) {
-        throw new IllegalArgumentException("MIROIR_TASK_STORE must be `memory` or a redis:// URL");
+      if (taskStore != null && !RouterConfig.isTaskStoreSpec(taskStore)) {
+        throw new IllegalArgumentException(RouterConfig.TASK_STORE_FORMS);
       }
       String portVariable = firstSet(env, "MIROIR_HTTP_PORT", "MIROIR_PORT");
       String maxPayload = first(env, "MIROIR_MAX_PAYLOAD_BYTES");

@@ -11,6 +11,7 @@ import dev.miroir.router.task.NodeTaskRef;
 import dev.miroir.router.task.RedisTaskStore;
 import dev.miroir.router.task.RouterTask;
 import dev.miroir.router.task.RouterTask.DetailsMode;
+import dev.miroir.router.task.TaskUids;
 import dev.miroir.router.topology.FileTopologySource;
 import java.net.URI;
 import java.time.Duration;
@@ -64,6 +65,43 @@ class RedisTaskStoreTest {
         }
       } finally {
         pool.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * The counter outlives the routers; a Redis that lost its data (or its last second, with
+   * appendfsync everysec) is raised back above every uid the routers still running handed out, and a
+   * router that starts against an empty Redis starts at the clock floor.
+   */
+  @Test
+  void uidsAreNeverReusedAfterARouterRestartOrARedisThatLostItsData() {
+    Set<Long> seen = new HashSet<>();
+    try (RedisTaskStore live = store("loss:")) {
+      try (RedisTaskStore before = store("loss:")) {
+        for (int i = 0; i < 20; i++) {
+          assertThat(seen.add(before.nextUid())).isTrue();
+          assertThat(seen.add(live.nextUid())).isTrue();
+        }
+      }
+      // A router restart: a new store over the same Redis.
+      try (RedisTaskStore restarted = store("loss:")) {
+        for (int i = 0; i < 20; i++) {
+          assertThat(seen.add(restarted.nextUid())).as("reused after a router restart").isTrue();
+        }
+      }
+      // The router that stays up carries on; then Redis loses the counter under it.
+      for (int i = 0; i < 5; i++) {
+        assertThat(seen.add(live.nextUid())).isTrue();
+      }
+      long highest = seen.stream().mapToLong(Long::longValue).max().orElseThrow();
+      redis.call("DEL", "loss:tasks:uid");
+      long next = live.nextUid();
+      assertThat(next).isGreaterThan(highest);
+      assertThat(seen.add(next)).isTrue();
+      redis.call("DEL", "loss:tasks:uid");
+      try (RedisTaskStore fresh = store("loss:")) {
+        assertThat(fresh.nextUid()).isGreaterThanOrEqualTo(TaskUids.clockFloor(java.time.Instant.now()) - 4);
       }
     }
   }

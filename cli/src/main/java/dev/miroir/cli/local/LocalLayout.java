@@ -21,6 +21,11 @@ public record LocalLayout(Path root) {
     return root.resolve("miroir.log");
   }
 
+  /** The router's tasks (journal and uid reservation), kept across restarts and crashes. */
+  public Path tasksDir() {
+    return root.resolve("tasks");
+  }
+
   public Path nodeDir(String nodeId) {
     return root.resolve("nodes").resolve(nodeId);
   }

@@ -3,7 +3,7 @@ package dev.miroir.router.task;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalCause;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -15,22 +15,25 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Tasks of one router, in process, bounded: beyond {@code capacity} the least recently used are
  * forgotten (a client polls a task for seconds, not days). Not shared between replicas and lost on
- * restart: run several routers with the Redis-backed store.
+ * restart: run several routers with the Redis-backed store, and local mode with {@link FileTaskStore}.
  *
- * <p>Uids start at the number of seconds since 2025-01-01 rather than 0, so that a restarted router
- * (which forgot its tasks) does not hand a client's old uid to a new task unless it enqueued more
- * than one task per second on average since 2025; 2^31 lasts until 2093 at that rate.
+ * <p>Uids follow the clock ({@link TaskUids#clockFloor}: each uid is the larger of the previous plus one
+ * and four per second since 2026), so a restarted router, which forgot its tasks, does not hand a
+ * client's old uid to a new task; see {@link TaskUids} for the one case it cannot rule out and why.
  */
 public final class InMemoryTaskStore implements TaskStore {
 
-  static final long UID_EPOCH_SECONDS = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
-  static final long MAX_UID = Integer.MAX_VALUE;
-
+  private final Clock clock;
   private final Cache<Long, RouterTask> tasks;
   private final NavigableSet<Long> uids = new ConcurrentSkipListSet<>();
   private final AtomicLong lastUid;
 
   public InMemoryTaskStore(long capacity) {
+    this(capacity, Clock.systemUTC());
+  }
+
+  InMemoryTaskStore(long capacity, Clock clock) {
+    this.clock = clock;
     this.tasks =
         Caffeine.newBuilder()
             .maximumSize(capacity)
@@ -42,16 +45,13 @@ public final class InMemoryTaskStore implements TaskStore {
                   }
                 })
             .build();
-    this.lastUid = new AtomicLong(Math.max(0, Instant.now().getEpochSecond() - UID_EPOCH_SECONDS));
+    this.lastUid = new AtomicLong(TaskUids.clockFloor(clock.instant()));
   }
 
   @Override
   public long nextUid() {
-    long uid = lastUid.incrementAndGet();
-    if (uid > MAX_UID) {
-      throw new IllegalStateException("router task uids exhausted");
-    }
-    return uid;
+    long floor = TaskUids.clockFloor(clock.instant());
+    return TaskUids.checked(lastUid.updateAndGet(last -> Math.max(last + 1, floor)), this);
   }
 
   @Override
@@ -88,5 +88,10 @@ public final class InMemoryTaskStore implements TaskStore {
   @Override
   public long size() {
     return tasks.estimatedSize();
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryTaskStore";
   }
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Router tasks in Redis, shared by every router replica: a task enqueued through one router is
@@ -27,9 +28,12 @@ import java.util.concurrent.TimeoutException;
  * <p>Layout under a key prefix (default {@code miroir:}):
  *
  * <ul>
- *   <li>{@code tasks:uid} — the uid counter. {@code INCR} makes uids unique across replicas. It is
- *       seeded (only if absent, {@code SET NX}) with the seconds since 2025-01-01, like the in-process
- *       store, so a Redis that lost its data does not hand out uids that clients saw before;
+ *   <li>{@code tasks:uid} — the uid counter. {@code INCR} makes uids unique across replicas and
+ *       restarts of any router (the counter outlives them; the operator runs Redis with an append-only
+ *       file). One script raises it, atomically, to a floor when it is below: the clock floor of
+ *       {@link TaskUids}, and one above the highest uid this router has handed out. So a Redis that
+ *       lost its data, or the last second of it ({@code appendfsync everysec}), does not hand out a uid
+ *       that a live router handed out before, nor one the clock says is old;
  *   <li>{@code task:<uid>} — the task as JSON, expiring after {@code retention} (a client polls a task
  *       for seconds, not weeks; this bounds the store);
  *   <li>{@code tasks} — a sorted set of uids (score = uid) for {@code GET /tasks} paging; members
@@ -45,6 +49,15 @@ public final class RedisTaskStore implements TaskStore {
 
   static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+  /** INCR, raised to ARGV[1] when below it; one script, so atomic against every other router. */
+  static final String NEXT_UID_SCRIPT = """
+      local uid = redis.call('INCR', KEYS[1])
+      local floor = tonumber(ARGV[1])
+      if uid < floor then
+        redis.call('SET', KEYS[1], floor)
+        return floor
+      end
+      return uid""";
 
   private final Vertx vertx;
   private final Redis redis;
@@ -52,6 +65,7 @@ public final class RedisTaskStore implements TaskStore {
   private final Duration retention;
   private final long capacity;
   private final String description;
+  private final AtomicLong highestIssued = new AtomicLong();
 
   public RedisTaskStore(String redisUrl, String prefix, Duration retention, long capacity) {
     this.vertx = Vertx.vertx();
@@ -61,8 +75,6 @@ public final class RedisTaskStore implements TaskStore {
     this.retention = retention;
     this.capacity = capacity;
     this.description = describe(redisUrl);
-    long seed = Math.max(0, Instant.now().getEpochSecond() - InMemoryTaskStore.UID_EPOCH_SECONDS);
-    call(Request.cmd(Command.SET).arg(key("tasks:uid")).arg(seed).arg("NX"));
   }
 
   /** Defaults: prefix {@code miroir:}, 7 days' retention, 1,000,000 tasks. */
@@ -72,11 +84,10 @@ public final class RedisTaskStore implements TaskStore {
 
   @Override
   public long nextUid() {
-    long uid = call(Request.cmd(Command.INCR).arg(key("tasks:uid"))).toLong();
-    if (uid <= 0 || uid > InMemoryTaskStore.MAX_UID) {
-      throw new IllegalStateException("router task uids exhausted in " + description);
-    }
-    return uid;
+    long floor = Math.max(TaskUids.clockFloor(Instant.now()), highestIssued.get() + 1);
+    long uid = call(Request.cmd(Command.EVAL).arg(NEXT_UID_SCRIPT).arg(1).arg(key("tasks:uid")).arg(floor)).toLong();
+    highestIssued.accumulateAndGet(uid, Math::max);
+    return TaskUids.checked(uid, this);
   }
 
   @Override
