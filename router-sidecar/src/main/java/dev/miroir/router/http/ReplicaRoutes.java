@@ -22,9 +22,11 @@ public final class ReplicaRoutes implements RouteModule {
 
   @Override
   public void mount(Endpoints e, Fleet fleet) {
+    // The sequencer's view is the authoritative one (its memory mirrors the shared log): forwarded.
     e.on(HttpMethod.GET, "/_miroir/replicas", "miroir.replicas", ctx -> {
       Endpoints.requireMasterKey(ctx, fleet);
-      return Future.succeededFuture(Reply.json(200, fleet.writes().report(fleet.snapshot().nodes().keySet())));
+      return fleet.sequenced(c -> Future.succeededFuture(
+          Reply.json(200, fleet.writes().report(fleet.snapshot().nodes().keySet())))).apply(ctx);
     });
     e.on(HttpMethod.POST, "/_miroir/fences", "miroir.fences.raise", ctx -> {
       Endpoints.requireMasterKey(ctx, fleet);

@@ -23,6 +23,14 @@ public interface SequencerRole extends AutoCloseable {
    */
   Future<Void> start(java.util.function.Supplier<Future<Void>> onLeading);
 
+  /** Runs when this router stops leading (lease lost): held writes must be let go. */
+  default void onLost(Runnable action) {}
+
+  /** On a router that does not lead, a node's status as the shared log says; null when leading. */
+  default ReplicaStatus remoteStatus(String nodeId) {
+    return null;
+  }
+
   @Override
   void close();
 

@@ -58,6 +58,7 @@ public final class WritePath implements AutoCloseable {
     }
     this.log = new ReplicaLog(store, options.maxCopies(), options.maxBytes());
     this.sequencer = new WriteSequencer(vertx, log, this::dispatcher, role);
+    role.onLost(sequencer::liftAll);
   }
 
   /** Loads the log and takes part in the election; returns once this router can serve. */
@@ -104,7 +105,8 @@ public final class WritePath implements AutoCloseable {
   }
 
   public ReplicaStatus status(String nodeId) {
-    return log.status(nodeId);
+    ReplicaStatus remote = role.remoteStatus(nodeId);
+    return remote != null ? remote : log.status(nodeId);
   }
 
   /** Marks a node as needing repair (e.g. it refused its part of a write its peers enqueued). */
@@ -125,7 +127,7 @@ public final class WritePath implements AutoCloseable {
     ArrayNode results = out.putArray("results");
     long pending = 0;
     for (String id : ids) {
-      ReplicaStatus s = log.status(id);
+      ReplicaStatus s = status(id);
       NodeDispatcher d = dispatchers.get(id);
       ObjectNode n = results.addObject();
       n.put("nodeId", id);
