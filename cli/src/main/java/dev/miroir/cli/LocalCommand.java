@@ -29,12 +29,16 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ./miroir local up|down|status}: a whole cluster as processes on this machine. */
+/**
+ * {@code ./miroir local up|down|status|restart-node|kill-node}: a whole cluster as processes on this
+ * machine.
+ */
 @Command(
     name = "local",
     mixinStandardHelpOptions = true,
     description = "Run a Miroir cluster as local processes (real Meilisearch nodes and the router).",
-    subcommands = {LocalCommand.Up.class, LocalCommand.Down.class, LocalCommand.Status.class})
+    subcommands = {LocalCommand.Up.class, LocalCommand.Down.class, LocalCommand.Status.class,
+        LocalCommand.RestartNode.class, LocalCommand.KillNode.class})
 final class LocalCommand implements Runnable {
 
   @Spec CommandSpec spec;
@@ -88,6 +92,7 @@ final class LocalCommand implements Runnable {
       PrintWriter err = spec.commandLine().getErr();
       LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
       Files.createDirectories(layout.root());
+      LocalCluster.checkStartable(new LocalCluster.Spec(nodes, rf, shards, port, layout.root(), null));
       String key = resolveMasterKey(layout, err);
       if (detach) {
         return detach(layout, key, out);
@@ -142,10 +147,12 @@ final class LocalCommand implements Runnable {
     }
 
     private int detach(LocalLayout layout, String key, PrintWriter out) throws Exception {
+      // This JVM again, from its own settings: the OS's view of our command line can come back empty
+      // or cut short (a long class path), and then the child would not know what to run.
       List<String> command = new ArrayList<>();
-      command.add(ProcessHandle.current().info().command().orElse("java"));
-      command.addAll(ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()).stream()
-          .takeWhile(a -> !a.equals("local")).toList());
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+      command.addAll(List.of("-cp", System.getProperty("java.class.path"), MiroirCli.class.getName()));
       command.addAll(List.of("local", "up", "--nodes", "" + nodes, "--rf", "" + rf, "--shards", "" + shards,
           "--port", "" + port, "--data-dir", layout.root().toString()));
       ProcessBuilder builder = new ProcessBuilder(command)
@@ -184,9 +191,13 @@ final class LocalCommand implements Runnable {
     public Integer call() throws Exception {
       LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
       Optional<LocalClusterState> state = LocalClusterState.read(layout.stateFile());
-      Optional<ProcessHandle> process = state.flatMap(s -> ProcessHandle.of(s.pid())).filter(ProcessHandle::isAlive);
+      Optional<ProcessHandle> process = state.filter(LocalCluster::isSupervisorAlive).flatMap(s -> ProcessHandle.of(s.pid()));
       if (process.isEmpty()) {
-        spec.commandLine().getOut().println("No local cluster is running from " + layout.root());
+        // The supervisor died (kill -9, a crash); its nodes may still run: stop them too.
+        int stopped = state.isPresent() ? LocalCluster.stopOrphanedNodes(layout, state.get()) : 0;
+        spec.commandLine().getOut().println(stopped > 0
+            ? "Stopped " + stopped + " node(s) left running by a local cluster that died in " + layout.root()
+            : "No local cluster is running from " + layout.root());
         return 0;
       }
       // SIGTERM: the cluster's shutdown hook stops the router and every node cleanly.
@@ -216,24 +227,28 @@ final class LocalCommand implements Runnable {
     public Integer call() throws Exception {
       LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
       Optional<LocalClusterState> read = LocalClusterState.read(layout.stateFile());
-      boolean running = read.flatMap(s -> ProcessHandle.of(s.pid())).map(ProcessHandle::isAlive).orElse(false);
+      boolean running = read.map(LocalCluster::isSupervisorAlive).orElse(false);
       if (read.isEmpty() || !running) {
         spec.commandLine().getErr().println("miroir: no local cluster is running from " + layout.root());
         return 1;
       }
       LocalClusterState state = read.get();
       long epoch = servedEpoch(state).orElseGet(() -> fileEpoch(layout));
+      java.util.function.Predicate<LocalClusterState.LocalNode> nodeRunning =
+          n -> LocalCluster.runningNode(layout, n).isPresent();
       ObjectMapper mapper = new ObjectMapper();
       ObjectNode json = mapper.createObjectNode();
       json.put("router", state.router());
       json.put("epoch", epoch);
       var nodes = json.putArray("nodes");
-      state.nodes().forEach(n -> nodes.addObject().put("id", n.id()).put("url", n.url()));
+      state.nodes().forEach(n -> nodes.addObject().put("id", n.id()).put("url", n.url()).put("pid", n.pid())
+          .put("running", nodeRunning.test(n)));
       if (output == OutputFormat.json) {
         spec.commandLine().getOut().println(mapper.writeValueAsString(json));
       } else {
         spec.commandLine().getOut().printf("router %s, epoch %d, %d shards, RF %d%n", state.router(), epoch, state.shards(), state.replicationFactor());
-        state.nodes().forEach(n -> spec.commandLine().getOut().printf("  %s %s%n", n.id(), n.url()));
+        state.nodes().forEach(n -> spec.commandLine().getOut().printf("  %s %s %s%n", n.id(), n.url(),
+            nodeRunning.test(n) ? "running (pid " + n.pid() + ")" : "DOWN"));
       }
       return 0;
     }
@@ -264,5 +279,62 @@ final class LocalCommand implements Runnable {
         return 0;
       }
     }
+  }
+
+  @Command(name = "restart-node", mixinStandardHelpOptions = true,
+      description = "Restart one node of a running local cluster on its port, with its data.")
+  static final class RestartNode implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data-dir", required = true, description = "The cluster's data directory.")
+    Path dataDir;
+
+    @Option(names = "--node", required = true, description = "Node id, e.g. n1 (see `local status`).")
+    String node;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
+      LocalClusterState state = runningCluster(layout);
+      if (state.node(node).isEmpty()) {
+        throw new IllegalArgumentException("no node " + node + " in " + layout.root());
+      }
+      long pid = dev.miroir.cli.local.LocalControl.requestRestart(layout, node, Duration.ofSeconds(120));
+      spec.commandLine().getOut().printf("Restarted node %s at %s (pid %d)%n", node, state.node(node).get().url(), pid);
+      return 0;
+    }
+  }
+
+  @Command(name = "kill-node", mixinStandardHelpOptions = true,
+      description = "SIGKILL one node of a running local cluster, as a crash would (chaos tests, demos).")
+  static final class KillNode implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--data-dir", required = true, description = "The cluster's data directory.")
+    Path dataDir;
+
+    @Option(names = "--node", required = true, description = "Node id, e.g. n1 (see `local status`).")
+    String node;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
+      runningCluster(layout);
+      Optional<Long> killed = LocalCluster.killNode(layout, node);
+      spec.commandLine().getOut().println(killed.isPresent()
+          ? "Killed node " + node + " (pid " + killed.get() + ") with SIGKILL; bring it back with"
+              + " `./miroir local restart-node --data-dir " + layout.root() + " --node " + node + "`"
+          : "Node " + node + " was not running");
+      return 0;
+    }
+  }
+
+  private static LocalClusterState runningCluster(LocalLayout layout) throws IOException {
+    Optional<LocalClusterState> state = LocalClusterState.read(layout.stateFile());
+    if (state.isEmpty() || !LocalCluster.isSupervisorAlive(state.get())) {
+      throw new IllegalStateException("no local cluster is running from " + layout.root()
+          + "; `./miroir local up --data-dir " + layout.root() + "` starts it (and any node that died)");
+    }
+    return state.get();
   }
 }

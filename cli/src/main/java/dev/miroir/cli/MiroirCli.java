@@ -40,6 +40,11 @@ public final class MiroirCli implements Runnable {
             commandLine.getErr().println("miroir: " + ex.getMessage());
             return USAGE_ERROR;
           }
+          if (ex instanceof IllegalStateException) {
+            // An operation that could not be carried out (nothing running, a timeout): one line too.
+            commandLine.getErr().println("miroir: " + ex.getMessage());
+            return 1;
+          }
           throw ex;
         });
     return cli.execute(args);

@@ -5,8 +5,6 @@ import dev.miroir.core.topology.NodeState;
 import dev.miroir.core.topology.TopologyCodec;
 import dev.miroir.core.topology.TopologyDocument;
 import dev.miroir.core.topology.TopologyNode;
-import dev.miroir.local.MeilisearchOptions;
-import dev.miroir.local.MeilisearchProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -16,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A whole Miroir cluster as processes on this machine: N real Meilisearch nodes on ports after the
@@ -34,31 +33,41 @@ public final class LocalCluster implements AutoCloseable {
   public record Spec(int nodes, int replicationFactor, int shards, int port, Path dataDir, String masterKey) {}
 
   private final LocalLayout layout;
-  private final List<MeilisearchProcess> processes = new ArrayList<>();
-  private final LocalClusterState state;
+  private final String masterKey;
+  private final List<LocalNodeProcess> processes = new ArrayList<>();
+  private volatile LocalClusterState state;
   private AutoCloseable router;
+  private Thread controlLoop;
 
-  private LocalCluster(LocalLayout layout, LocalClusterState state) {
+  private LocalCluster(LocalLayout layout, LocalClusterState state, String masterKey) {
     this.layout = layout;
     this.state = state;
+    this.masterKey = masterKey;
   }
 
   public LocalClusterState state() {
     return state;
   }
 
-  /** Starts nodes, publishes the topology, starts the router; on any failure stops what it started. */
+  /**
+   * Starts (or adopts) nodes, publishes the topology, starts the router; on any failure stops what it
+   * started. A data directory whose supervisor died (kill -9, a crash) comes back: nodes still running
+   * with the recorded pid and port are adopted, dead ones start again on their recorded ports.
+   */
   public static LocalCluster start(Spec spec, RouterStarter routerStarter, PrintWriter log)
       throws Exception {
     LocalLayout layout = new LocalLayout(spec.dataDir().toAbsolutePath());
     Files.createDirectories(layout.root());
-    refuseIfRunningOrIncompatible(layout, spec);
+    Optional<LocalClusterState> previous = refuseIfRunning(layout);
+    List<String> nodeIds = LocalShape.nodeIdsFor(layout, spec);
     requirePortFree(spec.port(), "router");
     List<LocalClusterState.LocalNode> nodes = new ArrayList<>();
-    for (int i = 0; i < spec.nodes(); i++) {
-      int port = spec.port() + 1 + i;
-      requirePortFree(port, "node " + LocalLayout.nodeId(i));
-      nodes.add(new LocalClusterState.LocalNode(LocalLayout.nodeId(i), "http://127.0.0.1:" + port, port));
+    for (int i = 0; i < nodeIds.size(); i++) {
+      String id = nodeIds.get(i);
+      // A node keeps the port it was recorded with: its URL is in the published topology.
+      int port = previous.flatMap(p -> p.node(id)).map(LocalClusterState.LocalNode::port).orElse(spec.port() + 1 + i);
+      long pid = previous.flatMap(p -> p.node(id)).map(LocalClusterState.LocalNode::pid).orElse(0L);
+      nodes.add(new LocalClusterState.LocalNode(id, "http://127.0.0.1:" + port, port, pid));
     }
     LocalClusterState state =
         new LocalClusterState(
@@ -67,12 +76,13 @@ public final class LocalCluster implements AutoCloseable {
             spec.shards(),
             spec.replicationFactor(),
             nodes);
-    LocalCluster cluster = new LocalCluster(layout, state);
+    LocalCluster cluster = new LocalCluster(layout, state, spec.masterKey());
     try {
-      cluster.startNodes(spec, log);
+      cluster.startNodes(log);
       cluster.publishTopology(spec);
       cluster.router = routerStarter.start(spec.port(), layout.topologyFile(), spec.masterKey());
-      state.write(layout.stateFile());
+      cluster.state.write(layout.stateFile());
+      cluster.startControlLoop(log);
       return cluster;
     } catch (Exception e) {
       cluster.close();
@@ -80,17 +90,118 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  private void startNodes(Spec spec, PrintWriter log) {
+  /**
+   * The checks {@code start} makes before touching anything (a cluster already running, a different
+   * shape), for {@code up --detach} to fail in the caller's shell with a one-line error.
+   */
+  public static void checkStartable(Spec spec) throws IOException {
+    LocalLayout layout = new LocalLayout(spec.dataDir().toAbsolutePath());
+    refuseIfRunning(layout);
+    LocalShape.nodeIdsFor(layout, spec);
+  }
+
+  private void startNodes(PrintWriter log) {
     for (LocalClusterState.LocalNode node : state.nodes()) {
-      MeilisearchOptions options =
-          MeilisearchOptions.builder()
-              .dataDir(layout.nodeDir(node.id()))
-              .port(node.port())
-              .masterKey(spec.masterKey())
-              .build();
-      processes.add(MeilisearchProcess.start(options));
-      log.printf("miroir: node %s up at %s%n", node.id(), node.url());
+      Path dir = layout.nodeDir(node.id());
+      Optional<LocalNodeProcess> adopted = LocalNodeProcess.adopt(node.id(), node.port(), dir, masterKey, node.pid());
+      LocalNodeProcess process;
+      if (adopted.isPresent()) {
+        process = adopted.get();
+        log.printf("miroir: node %s still running at %s (pid %d): adopted%n", node.id(), node.url(), process.pid());
+      } else {
+        requirePortFree(node.port(), "node " + node.id());
+        process = LocalNodeProcess.start(node.id(), node.port(), dir, masterKey);
+        log.printf("miroir: node %s up at %s%n", node.id(), node.url());
+      }
+      processes.add(process);
+      state = state.withNode(node.withPid(process.pid()));
     }
+  }
+
+  /**
+   * {@code local restart-node}, run from another shell, asks through a file in {@code control/}: the
+   * supervisor owns the node processes, so it is the one that restarts them and records the new pid.
+   */
+  private void startControlLoop(PrintWriter log) {
+    controlLoop = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        try {
+          LocalControl.serve(layout, this::restartNode);
+          Thread.sleep(LocalControl.POLL.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException | IOException e) {
+          log.println("miroir: control request failed: " + e.getMessage());
+          log.flush();
+        }
+      }
+    }, "miroir-local-control");
+    controlLoop.setDaemon(true);
+    controlLoop.start();
+  }
+
+  /**
+   * SIGKILLs one node of the cluster in {@code layout}, as a crash would (for chaos tests and demos);
+   * returns its pid, or empty when it was not running. Only a process that is that node's Meilisearch
+   * is killed, never whatever else now has its recorded pid.
+   */
+  public static Optional<Long> killNode(LocalLayout layout, String nodeId) throws IOException {
+    LocalClusterState state = LocalClusterState.read(layout.stateFile())
+        .orElseThrow(() -> new IllegalArgumentException("no local cluster is running from " + layout.root()));
+    LocalClusterState.LocalNode node = state.node(nodeId).orElseThrow(() -> new IllegalArgumentException(
+        "no node " + nodeId + " in " + layout.root() + " (nodes: "
+            + String.join(", ", state.nodes().stream().map(LocalClusterState.LocalNode::id).toList()) + ")"));
+    Optional<ProcessHandle> process = runningNode(layout, node);
+    if (process.isEmpty()) {
+      return Optional.empty();
+    }
+    process.get().destroyForcibly();
+    try {
+      process.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("node " + nodeId + " (pid " + node.pid() + ") did not die within 30 s");
+    }
+    return Optional.of(node.pid());
+  }
+
+  /** SIGTERMs the nodes a dead supervisor left running; returns how many; forgets the dead supervisor. */
+  public static int stopOrphanedNodes(LocalLayout layout, LocalClusterState state) throws IOException {
+    int stopped = 0;
+    for (LocalClusterState.LocalNode node : state.nodes()) {
+      Optional<ProcessHandle> process = runningNode(layout, node);
+      if (process.isPresent()) {
+        process.get().destroy();
+        try {
+          process.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          process.get().destroyForcibly();
+        }
+        stopped++;
+      }
+    }
+    Files.deleteIfExists(layout.stateFile());
+    return stopped;
+  }
+
+  /** The node's Meilisearch process, if its recorded pid is alive and is that node. */
+  public static Optional<ProcessHandle> runningNode(LocalLayout layout, LocalClusterState.LocalNode node) {
+    return ProcessHandle.of(node.pid()).filter(ProcessHandle::isAlive)
+        .filter(p -> LocalNodeProcess.isNode(p, node.port(), layout.nodeDir(node.id())));
+  }
+
+  /** Restarts one node on its port with its data; returns its new pid. */
+  public synchronized long restartNode(String nodeId) throws IOException {
+    LocalNodeProcess process = processes.stream().filter(p -> p.id().equals(nodeId)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no node " + nodeId + " in " + layout.root()));
+    process.restart();
+    LocalClusterState.LocalNode node = state.node(nodeId).orElseThrow();
+    state = state.withNode(node.withPid(process.pid()));
+    state.write(layout.stateFile());
+    return process.pid();
   }
 
   /**
@@ -120,28 +231,24 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   /**
-   * A data directory keeps its shard count and node set: documents were placed by them, and moving
-   * them is the operator's job, not the local launcher's.
+   * Refuses when a supervisor still runs from this directory; returns what a dead one recorded, whose
+   * node pids and ports the new supervisor adopts or reuses.
    */
-  private static void refuseIfRunningOrIncompatible(LocalLayout layout, Spec spec) throws IOException {
-    var previous = LocalClusterState.read(layout.stateFile());
-    if (previous.isEmpty()) {
-      return;
-    }
-    LocalClusterState old = previous.get();
-    if (ProcessHandle.of(old.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+  private static Optional<LocalClusterState> refuseIfRunning(LocalLayout layout) throws IOException {
+    Optional<LocalClusterState> previous = LocalClusterState.read(layout.stateFile());
+    if (previous.isPresent() && isSupervisorAlive(previous.get())) {
       throw new IllegalArgumentException(
-          "a cluster is already running from " + layout.root() + " (pid " + old.pid()
+          "a cluster is already running from " + layout.root() + " (pid " + previous.get().pid()
               + "); stop it with `./miroir local down --data-dir " + layout.root() + "`");
     }
-    if (old.shards() != spec.shards()
-        || old.replicationFactor() != spec.replicationFactor()
-        || old.nodes().size() != spec.nodes()) {
-      throw new IllegalArgumentException(
-          layout.root() + " holds a cluster of " + old.nodes().size() + " nodes, RF "
-              + old.replicationFactor() + ", " + old.shards()
-              + " shards; start it with the same values or use another --data-dir");
-    }
+    return previous;
+  }
+
+  /** Alive and still a {@code local up} (after a crash the system may give its pid to another program). */
+  public static boolean isSupervisorAlive(LocalClusterState state) {
+    return ProcessHandle.of(state.pid()).filter(ProcessHandle::isAlive)
+        .map(p -> p.info().arguments().map(a -> List.of(a).contains("up")).orElse(true))
+        .orElse(false);
   }
 
   private static void requirePortFree(int port, String what) {
@@ -155,6 +262,10 @@ public final class LocalCluster implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (controlLoop != null) {
+      controlLoop.interrupt();
+      controlLoop = null;
+    }
     if (router != null) {
       try {
         router.close();
@@ -163,7 +274,7 @@ public final class LocalCluster implements AutoCloseable {
       }
       router = null;
     }
-    for (MeilisearchProcess process : processes) {
+    for (LocalNodeProcess process : processes) {
       process.close();
     }
     processes.clear();

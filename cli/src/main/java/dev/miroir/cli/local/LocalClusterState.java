@@ -23,11 +23,35 @@ import java.util.Optional;
 public record LocalClusterState(
     long pid, String router, int shards, int replicationFactor, List<LocalNode> nodes) {
 
-  /** A node of a local cluster. */
-  public record LocalNode(String id, String url, int port) {}
+  /**
+   * A node of a local cluster.
+   *
+   * @param pid its Meilisearch process when last started or adopted (0 if unknown), so that a later
+   *     {@code up} can adopt it after the supervisor died, and {@code kill-node} can find it
+   */
+  public record LocalNode(String id, String url, int port, long pid) {
+    public LocalNode(String id, String url, int port) {
+      this(id, url, port, 0);
+    }
+
+    public LocalNode withPid(long newPid) {
+      return new LocalNode(id, url, port, newPid);
+    }
+  }
+
+  /** The node with this id. */
+  public Optional<LocalNode> node(String id) {
+    return nodes.stream().filter(n -> n.id().equals(id)).findFirst();
+  }
+
+  public LocalClusterState withNode(LocalNode changed) {
+    return new LocalClusterState(pid, router, shards, replicationFactor,
+        nodes.stream().map(n -> n.id().equals(changed.id()) ? changed : n).toList());
+  }
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   public static Optional<LocalClusterState> read(Path file) throws IOException {
     if (!Files.exists(file)) {

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.miroir.core.placement.Placement;
+import dev.miroir.core.topology.NodeState;
 import dev.miroir.core.topology.TopologyCodec;
+import dev.miroir.core.topology.TopologyDocument;
+import dev.miroir.core.topology.TopologyNode;
 import dev.miroir.local.MeiliHttp;
 import dev.miroir.router.RouterConfig;
 import dev.miroir.router.RouterServer;
@@ -98,13 +102,17 @@ class LocalClusterTest {
   @Test
   void refusesADataDirCreatedWithOtherShards() throws Exception {
     int port = freeBasePort(1);
-    new LocalClusterState(Long.MAX_VALUE - 1, "http://127.0.0.1:1", 32, 1,
-        List.of(new LocalClusterState.LocalNode("n0", "http://127.0.0.1:2", 2)))
-        .write(new LocalLayout(dataDir).stateFile());
+    // Only the topology is left, as after a clean stop: it keeps the shape.
+    List<TopologyNode> nodes = List.of(new TopologyNode("n0", "http://127.0.0.1:2", null, NodeState.ACTIVE));
+    Files.writeString(new LocalLayout(dataDir).topologyFile(), TopologyCodec.encode(
+        TopologyDocument.steadyState("local", 3, nodes, Placement.compute(List.of("n0"), 32, 1))));
     LocalCluster.Spec spec = new LocalCluster.Spec(1, 1, 64, port, dataDir, "k");
     assertThatThrownBy(() -> LocalCluster.start(spec, ROUTER, new PrintWriter(new StringWriter())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("32 shards");
+    assertThatThrownBy(() -> LocalCluster.start(new LocalCluster.Spec(2, 1, 32, port, dataDir, "k"),
+        ROUTER, new PrintWriter(new StringWriter())))
+        .hasMessageContaining("1 nodes (n0)");
   }
 
   @Test
