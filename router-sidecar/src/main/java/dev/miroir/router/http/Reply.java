@@ -11,7 +11,22 @@ import java.util.Map;
 public record Reply(int status, Map<String, String> headers, Buffer body) {
 
   public static Reply json(int status, JsonNode body) {
-    return new Reply(status, Map.of(), Buffer.buffer(body.toString()));
+    return new Reply(status, Map.of(), bytes(body));
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectWriter WRITER =
+      new com.fasterxml.jackson.databind.ObjectMapper().writer();
+
+  /**
+   * The JSON text of {@code json} as UTF-8 bytes, written once: {@code Buffer.buffer(json.toString())}
+   * wrote it to a String and then encoded that String again. Same text as {@code toString()}.
+   */
+  public static Buffer bytes(JsonNode json) {
+    try {
+      return Buffer.buffer(WRITER.writeValueAsBytes(json));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree that cannot be written", e);
+    }
   }
 
   public static Reply error(MeiliError error, Map<String, String> headers) {

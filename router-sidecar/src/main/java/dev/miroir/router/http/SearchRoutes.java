@@ -74,6 +74,7 @@ public class SearchRoutes implements RouteModule {
   private ShardScatter scatter;
   private SearchSettingsCache settings;
   private ReplicaLoad load;
+  private ShardResidency residency;
 
   @Override
   public void mount(Endpoints e, Fleet fleet) {
@@ -81,6 +82,7 @@ public class SearchRoutes implements RouteModule {
     this.load = new ReplicaLoad(FAILURE_PENALTY_MILLIS);
     this.scatter = new ShardScatter(fleet, load);
     this.settings = new SearchSettingsCache(fleet);
+    this.residency = new ShardResidency(fleet);
     invalidateOnSettingsWrites(e.router());
 
     e.on(HttpMethod.POST, "/indexes/:uid/search", "search", ctx -> search(ctx, postBody(ctx)));
@@ -113,7 +115,8 @@ public class SearchRoutes implements RouteModule {
       ShardSearch plan = ShardQueryBuilder.search(body, indexSettings);
       String distinct = plan.intent().distinctAttribute();
       Future<Outcome<ObjectNode>> searched =
-          scatter.scatter(s, null, false, (node, shards) -> plan.forShards(shards), b -> post(path, b, auth));
+          scatter.scatter(s, null, false, (node, shards) -> plan.forNode(shards,
+              residency.exclusive(s, index, node, shards)), b -> post(path, b, auth));
       // With distinct, a second pass counts distinct values across shards (see DistinctCount).
       Future<Outcome<ObjectNode>> counted = distinct == null ? Future.succeededFuture(null)
           : scatter.scatter(s, null, false, (node, shards) -> DistinctCount.countQuery(plan.forShards(shards),
@@ -172,7 +175,9 @@ public class SearchRoutes implements RouteModule {
     return scatter.scatter(s, null, false, (node, shards) -> {
       ObjectNode nodeBody = JSON.objectNode();
       ArrayNode queries = nodeBody.putArray("queries");
-      plans.forEach(plan -> queries.add(plan.forShards(shards)));
+      for (int i = 0; i < plans.size(); i++) {
+        queries.add(plans.get(i).forNode(shards, residency.exclusive(s, indexes.get(i), node, shards)));
+      }
       return nodeBody;
     }, b -> post("/multi-search", b, auth)).map(outcome -> {
       if (outcome.refusal() != null) {
@@ -579,7 +584,7 @@ public class SearchRoutes implements RouteModule {
   }
 
   private static NodeCall post(String path, ObjectNode body, String auth) {
-    return new NodeCall(HttpMethod.POST, path, Buffer.buffer(body.toString()), "application/json", auth);
+    return new NodeCall(HttpMethod.POST, path, Reply.bytes(body), "application/json", auth);
   }
 
   /**
@@ -588,6 +593,10 @@ public class SearchRoutes implements RouteModule {
    */
   private static final com.fasterxml.jackson.databind.ObjectMapper EXACT = com.fasterxml.jackson.databind.json.JsonMapper
       .builder().enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      // Every score, score detail, price and coordinate of every hit is a decimal: parse them with
+      // Jackson's fast parsers (same values, less CPU).
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_BIG_NUMBER_PARSER)
+      .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
 
   static JsonNode json(NodeReply reply) {

@@ -79,12 +79,21 @@ final class SearchSettingsCache {
     settings.path("faceting").path("sortFacetValuesBy").fields()
         .forEachRemaining(e -> orders.put(e.getKey(), FacetOrder.of(e.getValue().asText())));
     JsonNode distinct = settings.get("distinctAttribute");
+    JsonNode rules = settings.get("rankingRules");
+    boolean placeholderRanked = rules == null || !rules.isArray();
+    if (!placeholderRanked) {
+      for (JsonNode rule : rules) {
+        // Custom rules (`rating:desc`) rank placeholder searches; the built-in ones do not.
+        placeholderRanked |= !rule.isTextual() || rule.textValue().contains(":");
+      }
+    }
     return new IndexSearchSettings(
         maxTotalHits.isIntegralNumber() ? (int) Math.min(Integer.MAX_VALUE, maxTotalHits.longValue())
             : IndexSearchSettings.DEFAULT_MAX_TOTAL_HITS,
         maxValues.isIntegralNumber() ? (int) Math.min(Integer.MAX_VALUE, maxValues.longValue())
             : IndexSearchSettings.DEFAULT_MAX_VALUES_PER_FACET,
         orders,
-        distinct == null || distinct.isNull() ? null : distinct.asText());
+        distinct == null || distinct.isNull() ? null : distinct.asText(),
+        placeholderRanked);
   }
 }

@@ -10,12 +10,15 @@ import java.util.Map;
  * @param maxValuesPerFacet {@code faceting.maxValuesPerFacet} (default 100)
  * @param sortFacetValuesBy {@code faceting.sortFacetValuesBy}: facet name or {@code "*"} to order
  * @param distinctAttribute the index {@code distinctAttribute}, or null
+ * @param placeholderRanked whether placeholder searches are ranked too: the ranking rules hold a
+ *     custom {@code attribute:asc|desc} rule (true when unknown)
  */
 public record IndexSearchSettings(
     int maxTotalHits,
     int maxValuesPerFacet,
     Map<String, FacetOrder> sortFacetValuesBy,
-    String distinctAttribute) {
+    String distinctAttribute,
+    boolean placeholderRanked) {
 
   public static final int DEFAULT_MAX_TOTAL_HITS = 1000;
   public static final int DEFAULT_MAX_VALUES_PER_FACET = 100;
@@ -24,7 +27,13 @@ public record IndexSearchSettings(
     sortFacetValuesBy = Map.copyOf(sortFacetValuesBy);
   }
 
-  /** Meilisearch's defaults, no distinct attribute. */
+  /** Settings whose ranking rules are not known: placeholder searches are taken as ranked. */
+  public IndexSearchSettings(
+      int maxTotalHits, int maxValuesPerFacet, Map<String, FacetOrder> sortFacetValuesBy, String distinctAttribute) {
+    this(maxTotalHits, maxValuesPerFacet, sortFacetValuesBy, distinctAttribute, true);
+  }
+
+  /** Meilisearch's defaults, no distinct attribute; ranking rules unknown. */
   public static IndexSearchSettings defaults() {
     return new IndexSearchSettings(
         DEFAULT_MAX_TOTAL_HITS, DEFAULT_MAX_VALUES_PER_FACET, Map.of(), null);

@@ -45,6 +45,15 @@ public final class ShardQueryBuilder {
       body.set("filter", ShardFilter.restrict(template.get("filter"), shards));
       return body;
     }
+
+    /**
+     * The body for a node answering for {@code shards}. {@code exclusive}: the node holds documents
+     * of no other shard, so the shard filter would keep every document it has and only costs the
+     * node a filter evaluation per search; the template goes as it is.
+     */
+    public ObjectNode forNode(Collection<Integer> shards, boolean exclusive) {
+      return exclusive ? template : forShards(shards);
+    }
   }
 
   /** Plans one search on an index ({@code POST /indexes/{uid}/search} body). */
@@ -87,8 +96,11 @@ public final class ShardQueryBuilder {
 
     boolean showRankingScore = booleanOr(client.get("showRankingScore"), false);
     boolean showRankingScoreDetails = booleanOr(client.get("showRankingScoreDetails"), false);
-    forceTrue(node, "showRankingScore");
-    forceTrue(node, "showRankingScoreDetails");
+    boolean noHit = pageMode ? page == 0 || hitsPerPage == 0 : offset >= 0 && limit == 0;
+    if (ranksAcrossNodes(client, settings, paginate, noHit)) {
+      forceTrue(node, "showRankingScore");
+      forceTrue(node, "showRankingScoreDetails");
+    }
 
     String distinct =
         client.hasNonNull("distinct") && client.get("distinct").isTextual()
@@ -130,6 +142,30 @@ public final class ShardQueryBuilder {
             semanticRatio,
             weight);
     return new ShardSearch(node, intent);
+  }
+
+  /**
+   * Whether the merge compares hits of different nodes, and so needs their scores and details.
+   * It does not when no hit is asked for (limit 0, page 0: counts and facets only), nor for a
+   * placeholder search without sort on an index without custom ranking rules
+   * ({@code rating:desc}): every hit then has the same empty details and score, so
+   * every comparison is a tie broken by covering-set order, with or without them. A node computes
+   * and writes score details for every hit it returns, and the router parses them: leaving them
+   * out where they decide nothing saves both.
+   */
+  static boolean ranksAcrossNodes(ObjectNode client, IndexSearchSettings settings, boolean paginate, boolean noHit) {
+    if (!paginate) {
+      return true; // a federated query: hits of several queries are compared by their scores
+    }
+    if (noHit) {
+      return false;
+    }
+    JsonNode q = client.get("q");
+    boolean placeholder = q == null || q.isNull() || (q.isTextual() && q.textValue().isEmpty());
+    JsonNode sort = client.get("sort");
+    boolean sorted = sort != null && !sort.isNull() && !(sort.isArray() && sort.isEmpty());
+    boolean semantic = client.hasNonNull("hybrid") || client.hasNonNull("vector");
+    return !placeholder || sorted || semantic || settings.placeholderRanked();
   }
 
   /** The body for a facet search on a node: the client body with the shard filter, nothing else. */

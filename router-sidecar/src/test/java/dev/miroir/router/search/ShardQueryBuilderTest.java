@@ -41,6 +41,38 @@ class ShardQueryBuilderTest {
   }
 
   @Test
+  void aNodeHoldingOnlyItsShardsGetsTheClientFilterAlone() throws Exception {
+    ObjectNode client = body("{\"q\":\"a\",\"filter\":\"genre = drama\"}");
+    ShardQueryBuilder.ShardSearch search = ShardQueryBuilder.search(client, IndexSearchSettings.defaults());
+    assertThat(search.forNode(List.of(1, 3), true).get("filter").asText()).isEqualTo("genre = drama");
+    assertThat(search.forNode(List.of(1, 3), false).get("filter").toString())
+        .isEqualTo("[\"genre = drama\",\"_miroir_shard IN [1, 3]\"]");
+  }
+
+  @Test
+  void scoresAreAskedOnlyWhereTheMergeComparesHits() throws Exception {
+    IndexSearchSettings builtInRules = new IndexSearchSettings(1000, 100, Map.of(), null, false);
+    IndexSearchSettings customRules = new IndexSearchSettings(1000, 100, Map.of(), null, true);
+    // A placeholder search without sort: every hit ties, details decide nothing.
+    ObjectNode placeholder = ShardQueryBuilder.search(body("{\"filter\":\"year > 2000\"}"), builtInRules).template();
+    assertThat(placeholder.has("showRankingScoreDetails")).isFalse();
+    assertThat(placeholder.has("showRankingScore")).isFalse();
+    // ... unless custom ranking rules rank it, or it sorts, or words rank it.
+    assertThat(ShardQueryBuilder.search(body("{}"), customRules).template().get("showRankingScoreDetails")
+        .asBoolean()).isTrue();
+    assertThat(ShardQueryBuilder.search(body("{\"sort\":[\"price:asc\"]}"), builtInRules).template()
+        .get("showRankingScoreDetails").asBoolean()).isTrue();
+    assertThat(ShardQueryBuilder.search(body("{\"q\":\"a\"}"), builtInRules).template()
+        .get("showRankingScoreDetails").asBoolean()).isTrue();
+    // No hit asked: counts and facets only.
+    assertThat(ShardQueryBuilder.search(body("{\"q\":\"a\",\"limit\":0}"), customRules).template()
+        .has("showRankingScoreDetails")).isFalse();
+    // Ranking rules unknown: details stay.
+    assertThat(ShardQueryBuilder.search(body("{}"), IndexSearchSettings.defaults()).template()
+        .get("showRankingScoreDetails").asBoolean()).isTrue();
+  }
+
+  @Test
   void defaultsAreMeilisearchs() throws Exception {
     ShardQueryBuilder.ShardSearch search = ShardQueryBuilder.search(body("{}"), IndexSearchSettings.defaults());
     assertThat(search.template().get("limit").asInt()).isEqualTo(20);

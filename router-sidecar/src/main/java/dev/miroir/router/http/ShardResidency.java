@@ -1,0 +1,115 @@
+package dev.miroir.router.http;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.router.http.Fleet.NodeCall;
+import dev.miroir.router.search.ShardFilter;
+import dev.miroir.router.topology.RoutingSnapshot;
+import io.vertx.core.http.HttpMethod;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Knows which nodes hold documents of no shard but the ones the placement gives them, so that a
+ * node answering for <i>all</i> of its shards gets the client's filter alone, without the
+ * {@code _miroir_shard IN [...]} clause that would keep every document it has anyway (with RF 1 that
+ * is every node of every search).
+ *
+ * <p>The placement alone does not prove it: after a shard moved away (epoch N+2 of a move) the old
+ * owner keeps its copy until the copy is dropped, and a failed move can leave copies behind. So the
+ * router asks each node once per epoch and index, with the master key, how many documents it holds
+ * outside its placement shards ({@code _miroir_shard NOT IN [held]}, placeholder, limit 0: an exact
+ * count, which also counts documents without the field). Zero proves the node exclusive for the
+ * whole epoch: within an epoch documents of a shard reach only that shard's write targets, which
+ * are part of the placement (this relies on the move protocol dropping a copy only once every
+ * router has left the epoch that still wrote to it). Anything else, an error included, keeps the
+ * filter, and the question is asked again after {@link #RETRY}. A search never waits for the
+ * answer: until it arrives the filter stays.
+ */
+final class ShardResidency {
+
+  static final Duration RETRY = Duration.ofSeconds(5);
+
+  private enum State { PROVEN, PENDING, NOT_PROVEN }
+
+  private record Key(long epoch, String index, String node) {}
+
+  private final Fleet fleet;
+  private final Cache<Key, State> states =
+      Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
+  private final Cache<Key, State> retries = Caffeine.newBuilder().expireAfterWrite(RETRY).build();
+  /** Placement shards by node, for the last snapshot seen (snapshots are immutable). */
+  private volatile Held held = new Held(null, Map.of());
+
+  private record Held(RoutingSnapshot snapshot, Map<String, List<Integer>> shardsByNode) {}
+
+  ShardResidency(Fleet fleet) {
+    this.fleet = fleet;
+  }
+
+  /**
+   * True when {@code node} may be asked for {@code answers} without the shard filter: they are all
+   * the shards the placement gives it, and it was proven to hold no other.
+   */
+  boolean exclusive(RoutingSnapshot s, String index, String node, Collection<Integer> answers) {
+    List<Integer> placed = held(s).get(node);
+    if (placed == null || placed.size() != answers.size() || !new TreeSet<>(answers).equals(new TreeSet<>(placed))) {
+      return false;
+    }
+    if (placed.size() == s.shards()) {
+      return true; // every document of the index belongs to one of its shards
+    }
+    Key key = new Key(s.epoch(), index, node);
+    State state = states.getIfPresent(key);
+    if (state == State.PROVEN) {
+      return true;
+    }
+    if (state == null || (state == State.NOT_PROVEN && retries.getIfPresent(key) == null)) {
+      states.put(key, State.PENDING);
+      probe(s, key, placed);
+    }
+    return false;
+  }
+
+  private void probe(RoutingSnapshot s, Key key, List<Integer> placed) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("q", "");
+    body.put("limit", 0);
+    body.put("filter", ShardFilter.inClause(placed).replace(" IN [", " NOT IN ["));
+    NodeCall call = new NodeCall(HttpMethod.POST, "/indexes/" + Endpoints.segment(key.index()) + "/search",
+        Reply.bytes(body), "application/json", fleet.masterAuthorization());
+    fleet.send(s, key.node(), call).onComplete(done -> {
+      boolean proven = done.succeeded() && done.result().isSuccess()
+          && done.result().json().path("estimatedTotalHits").isIntegralNumber()
+          && done.result().json().path("estimatedTotalHits").asLong() == 0;
+      states.put(key, proven ? State.PROVEN : State.NOT_PROVEN);
+      if (!proven) {
+        retries.put(key, State.NOT_PROVEN);
+      }
+    });
+  }
+
+  private Map<String, List<Integer>> held(RoutingSnapshot s) {
+    Held h = held;
+    if (h.snapshot() == s) {
+      return h.shardsByNode();
+    }
+    Map<String, List<Integer>> byNode = new HashMap<>();
+    for (int shard = 0; shard < s.shards(); shard++) {
+      TreeSet<String> holders = new TreeSet<>(s.writeTargets(shard));
+      holders.addAll(s.readOwners(shard));
+      for (String node : holders) {
+        byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(shard);
+      }
+    }
+    held = new Held(s, byNode);
+    return byNode;
+  }
+}
