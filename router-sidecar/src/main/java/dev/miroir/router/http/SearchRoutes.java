@@ -22,6 +22,7 @@ import dev.miroir.router.search.FederatedSearch;
 import dev.miroir.router.search.HitMerger;
 import dev.miroir.router.search.IndexSearchSettings;
 import dev.miroir.router.search.MultiSearchMerger;
+import dev.miroir.router.search.NodeAnswer;
 import dev.miroir.router.search.ReplicaPreference;
 import dev.miroir.router.search.ShardFilter;
 import dev.miroir.router.search.ShardQueryBuilder;
@@ -130,7 +131,7 @@ public class SearchRoutes implements RouteModule {
         Outcome<ObjectNode> counts = counted.result();
         Long distinctCount = counts == null || counts.refusal() != null || !counts.missing().isEmpty()
             ? null : DistinctCount.count(jsons(counts), distinct);
-        ObjectNode merged = HitMerger.merge(plan.intent(), indexSettings, jsons(outcome));
+        ObjectNode merged = HitMerger.merge(plan.intent(), indexSettings, answers(outcome, distinct));
         if (distinctCount != null) {
           DistinctCount.correct(merged, plan.intent(), distinctCount, indexSettings.maxTotalHits());
         }
@@ -607,6 +608,20 @@ public class SearchRoutes implements RouteModule {
     } catch (java.io.IOException e) {
       return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
+  }
+
+  /** Node search answers for {@link HitMerger}, their hits read lazily ({@link NodeAnswer}). */
+  private static List<JsonNode> answers(Outcome<?> outcome, String distinct) {
+    List<JsonNode> out = new ArrayList<>();
+    for (Answer<?> a : outcome.answers()) {
+      NodeReply reply = a.reply();
+      try {
+        out.add(NodeAnswer.read(EXACT, reply.body().getBytes(), distinct));
+      } catch (java.io.IOException | RuntimeException e) {
+        out.add(json(reply));
+      }
+    }
+    return out;
   }
 
   private static List<JsonNode> jsons(Outcome<?> outcome) {

@@ -66,7 +66,7 @@ public final class HitMerger {
     ObjectNode result = JSON.objectNode();
     var hits = result.putArray("hits");
     for (ObjectNode hit : window.hits()) {
-      hits.add(forClient(hit, intent));
+      addForClient(hits, hit, intent);
     }
     result.set("query", query == null ? JSON.textNode("") : query);
     if (queryVector != null) {
@@ -122,6 +122,35 @@ public final class HitMerger {
         return intent.distinctAttribute();
       }
     };
+  }
+
+  /**
+   * Adds a hit as the client receives it; a hit read by {@link NodeAnswer} goes out as the node's
+   * bytes without the router's fields (see {@link #forClient} for which).
+   */
+  static void addForClient(com.fasterxml.jackson.databind.node.ArrayNode hits, ObjectNode hit, SearchIntent intent) {
+    if (hit instanceof NodeAnswer.Hit read) {
+      if (read.nested()) {
+        hits.add(forClient(read.tree(), intent));
+      } else {
+        hits.addRawValue(read.without(dropped(intent)));
+      }
+    } else {
+      hits.add(forClient(hit, intent));
+    }
+  }
+
+  /** The top-level fields of a hit the client did not ask for. */
+  private static Set<String> dropped(SearchIntent intent) {
+    Set<String> drop = new java.util.HashSet<>(intent.addedAttributes());
+    drop.add(ShardFilter.SHARD_FIELD);
+    if (!intent.showRankingScore()) {
+      drop.add("_rankingScore");
+    }
+    if (!intent.showRankingScoreDetails()) {
+      drop.add("_rankingScoreDetails");
+    }
+    return drop;
   }
 
   /**
