@@ -1,0 +1,314 @@
+package dev.miroir.router.move;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.core.digest.DigestDiff;
+import dev.miroir.core.digest.DocumentDigests;
+import dev.miroir.core.digest.ShardDigest;
+import dev.miroir.core.topology.TopologyNode;
+import dev.miroir.router.consistency.ShardDigester;
+import dev.miroir.router.http.Endpoints;
+import dev.miroir.router.node.NodeClient;
+import dev.miroir.router.node.NodeReply;
+import dev.miroir.router.write.ReservedFields;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The mover's work on Meilisearch nodes, through the router's one {@link NodeClient} with the master
+ * key: index shapes, pages of one shard, per-document diffs and their rewrite, drains, drops. Every
+ * method is idempotent (replaces, deletes, index creation that may already exist), which is what lets
+ * a killed mover simply run again.
+ */
+public final class ShardCopier {
+
+  /** Documents per copy page: big enough for Meilisearch's batching, small enough for one request. */
+  public static final int DEFAULT_PAGE_SIZE = 1_000;
+
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private final NodeClient client;
+  private final ShardDigester digester;
+  private final String masterAuthorization;
+  private final int pageSize;
+
+  public ShardCopier(NodeClient client, ShardDigester digester, String masterAuthorization, int pageSize) {
+    this.client = client;
+    this.digester = digester;
+    this.masterAuthorization = masterAuthorization;
+    this.pageSize = pageSize;
+  }
+
+  /** An index as the source holds it. */
+  public record IndexInfo(String uid, String primaryKey) {}
+
+  /** Where a page left the cursor. */
+  public record PageResult(String nextIndex, long nextOffset, long documents, boolean finished) {}
+
+  private NodeReply call(TopologyNode node, HttpMethod method, String path, String body) {
+    return Sync.await(client.send(node, method, path, body == null ? null : Buffer.buffer(body),
+        body == null ? null : "application/json", masterAuthorization));
+  }
+
+  private JsonNode require(TopologyNode node, HttpMethod method, String path, String body) {
+    NodeReply reply = call(node, method, path, body);
+    if (!reply.isSuccess()) {
+      throw new IllegalStateException(method + " " + path + " on " + node.id() + ": " + RouterApi.describe(reply));
+    }
+    return reply.json();
+  }
+
+  public boolean healthy(TopologyNode node) {
+    NodeReply reply = call(node, HttpMethod.GET, "/health", null);
+    return reply.isSuccess();
+  }
+
+  /** Indexes of {@code node} in uid order. */
+  public List<IndexInfo> indexes(TopologyNode node) {
+    List<IndexInfo> out = new ArrayList<>();
+    for (long offset = 0; ; offset += 100) {
+      JsonNode page = require(node, HttpMethod.GET, "/indexes?limit=100&offset=" + offset, null);
+      for (JsonNode idx : page.path("results")) {
+        out.add(new IndexInfo(idx.path("uid").asText(), idx.path("primaryKey").asText(null)));
+      }
+      if (page.path("results").size() < 100) {
+        break;
+      }
+    }
+    out.sort(java.util.Comparator.comparing(IndexInfo::uid));
+    return out;
+  }
+
+  /**
+   * Every index of the source exists on each target with the same primary key and settings. Returns
+   * whether anything had to change.
+   */
+  public boolean prepare(TopologyNode source, List<TopologyNode> targets) {
+    boolean changed = false;
+    List<IndexInfo> sourceIndexes = indexes(source);
+    for (TopologyNode target : targets) {
+      List<String> present = indexes(target).stream().map(IndexInfo::uid).toList();
+      for (IndexInfo index : sourceIndexes) {
+        String path = "/indexes/" + Endpoints.segment(index.uid());
+        if (!present.contains(index.uid())) {
+          ObjectNode create = JSON.objectNode().put("uid", index.uid());
+          if (index.primaryKey() != null) {
+            create.put("primaryKey", index.primaryKey());
+          }
+          awaitTask(target, require(target, HttpMethod.POST, "/indexes", create.toString()), true);
+          changed = true;
+        }
+        JsonNode wanted = require(source, HttpMethod.GET, path + "/settings", null);
+        JsonNode have = require(target, HttpMethod.GET, path + "/settings", null);
+        if (!wanted.equals(have)) {
+          awaitTask(target, require(target, HttpMethod.PATCH, path + "/settings", wanted.toString()), false);
+          changed = true;
+        }
+      }
+    }
+    return changed;
+  }
+
+  /**
+   * Copies one page of {@code shard} at the cursor from the source to every target. Pages are
+   * enqueued without waiting for the previous one to be applied (Meilisearch batches them); {@link
+   * #awaitDrained} waits for them all.
+   */
+  public PageResult copyPage(TopologyNode source, List<TopologyNode> targets, int shard, String indexUid, long offset) {
+    List<IndexInfo> indexes = indexes(source).stream().filter(i -> i.primaryKey() != null).toList();
+    if (indexes.isEmpty()) {
+      return new PageResult(null, 0, 0, true);
+    }
+    IndexInfo index = indexUid == null ? indexes.get(0)
+        : indexes.stream().filter(i -> i.uid().equals(indexUid)).findFirst().orElse(null);
+    if (index == null) {
+      // Deleted since the last page: move on to the index after it.
+      return next(indexes, indexUid, 0);
+    }
+    ObjectNode fetch = JSON.objectNode();
+    fetch.put("filter", ReservedFields.SHARD + " = " + shard);
+    fetch.put("offset", offset);
+    fetch.put("limit", pageSize);
+    JsonNode page = require(source, HttpMethod.POST, "/indexes/" + Endpoints.segment(index.uid()) + "/documents/fetch",
+        fetch.toString());
+    ArrayNode docs = stamped(page.path("results"), shard);
+    if (!docs.isEmpty()) {
+      for (TopologyNode target : targets) {
+        write(target, index, docs);
+      }
+    }
+    long total = page.path("total").asLong(docs.size());
+    if (docs.size() < pageSize || offset + docs.size() >= total) {
+      PageResult moved = next(indexes, index.uid(), docs.size());
+      return moved;
+    }
+    return new PageResult(index.uid(), offset + docs.size(), docs.size(), false);
+  }
+
+  private static PageResult next(List<IndexInfo> indexes, String after, long documents) {
+    for (IndexInfo i : indexes) {
+      if (i.uid().compareTo(after) > 0) {
+        return new PageResult(i.uid(), 0, documents, false);
+      }
+    }
+    return new PageResult(null, 0, documents, true);
+  }
+
+  private static ArrayNode stamped(JsonNode results, int shard) {
+    ArrayNode docs = JSON.arrayNode();
+    for (JsonNode doc : results) {
+      ObjectNode copy = ((ObjectNode) doc).deepCopy();
+      copy.put(ReservedFields.SHARD, shard);
+      docs.add(copy);
+    }
+    return docs;
+  }
+
+  private void write(TopologyNode target, IndexInfo index, ArrayNode docs) {
+    String path = "/indexes/" + Endpoints.segment(index.uid()) + "/documents?primaryKey="
+        + java.net.URLEncoder.encode(index.primaryKey(), java.nio.charset.StandardCharsets.UTF_8);
+    require(target, HttpMethod.POST, path, docs.toString());
+  }
+
+  /** Waits until the node has processed every task it had when asked. */
+  public void awaitDrained(TopologyNode node) {
+    JsonNode latest = require(node, HttpMethod.GET, "/tasks?limit=1", null).path("results");
+    if (latest.isEmpty()) {
+      return;
+    }
+    long uid = latest.get(0).path("uid").asLong();
+    long pause = 20;
+    while (true) {
+      JsonNode pending = require(node, HttpMethod.GET,
+          "/tasks?statuses=enqueued,processing&limit=1&from=" + uid, null).path("results");
+      if (pending.isEmpty()) {
+        return;
+      }
+      Sync.sleep(pause);
+      pause = Math.min(500, pause * 2);
+    }
+  }
+
+  /**
+   * Makes every target hold exactly the source's documents of {@code shard}, by per-document digests:
+   * writes what is missing or different, deletes what the source lacks. Returns documents rewritten
+   * plus deleted. Only a guarantee when no write to the shard is in flight (under the fence).
+   */
+  public long reconcile(TopologyNode source, List<TopologyNode> targets, int shard) {
+    long changed = 0;
+    awaitDrained(source);
+    for (TopologyNode target : targets) {
+      awaitDrained(target);
+    }
+    prepare(source, targets);
+    for (IndexInfo index : indexes(source)) {
+      if (index.primaryKey() == null) {
+        continue;
+      }
+      DocumentDigests authoritative = Sync.await(digester.documentDigests(source, index.uid(), shard));
+      for (TopologyNode target : targets) {
+        DocumentDigests replica = Sync.await(digester.documentDigests(target, index.uid(), shard));
+        DigestDiff diff = DocumentDigests.diff(authoritative, replica);
+        if (diff.isEmpty()) {
+          continue;
+        }
+        changed += rewrite(source, target, index, shard, diff);
+      }
+    }
+    for (TopologyNode target : targets) {
+      awaitDrained(target);
+    }
+    return changed;
+  }
+
+  private long rewrite(TopologyNode source, TopologyNode target, IndexInfo index, int shard, DigestDiff diff) {
+    String path = "/indexes/" + Endpoints.segment(index.uid());
+    List<String> toWrite = diff.toWrite();
+    for (int from = 0; from < toWrite.size(); from += pageSize) {
+      List<String> ids = toWrite.subList(from, Math.min(toWrite.size(), from + pageSize));
+      ObjectNode fetch = JSON.objectNode();
+      ArrayNode idArray = fetch.putArray("ids");
+      ids.forEach(idArray::add);
+      fetch.put("limit", ids.size());
+      ArrayNode docs = stamped(require(source, HttpMethod.POST, path + "/documents/fetch", fetch.toString())
+          .path("results"), shard);
+      if (!docs.isEmpty()) {
+        write(target, index, docs);
+      }
+    }
+    List<String> extra = diff.extra();
+    for (int from = 0; from < extra.size(); from += pageSize) {
+      ArrayNode ids = JSON.arrayNode();
+      extra.subList(from, Math.min(extra.size(), from + pageSize)).forEach(ids::add);
+      require(target, HttpMethod.POST, path + "/documents/delete-batch", ids.toString());
+    }
+    return toWrite.size() + extra.size();
+  }
+
+  /**
+   * Whether every target digests equal to the source for {@code shard} of every index, and holds the
+   * same settings: null when so, else what differs.
+   */
+  public String verify(TopologyNode source, List<TopologyNode> targets, int shard) {
+    for (IndexInfo index : indexes(source)) {
+      String path = "/indexes/" + Endpoints.segment(index.uid());
+      JsonNode settings = require(source, HttpMethod.GET, path + "/settings", null);
+      ShardDigest wanted = index.primaryKey() == null ? null : Sync.await(digester.digest(source, index.uid(), shard));
+      for (TopologyNode target : targets) {
+        if (!Objects.equals(settings, require(target, HttpMethod.GET, path + "/settings", null))) {
+          return "settings of `" + index.uid() + "` differ on " + target.id();
+        }
+        if (wanted != null) {
+          ShardDigest have = Sync.await(digester.digest(target, index.uid(), shard));
+          if (!wanted.equals(have)) {
+            return "shard " + shard + " of `" + index.uid() + "` digests " + have.count() + "/"
+                + have.digest().substring(0, 12) + " on " + target.id() + " but " + wanted.count() + "/"
+                + wanted.digest().substring(0, 12) + " on " + source.id();
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Deletes the shard's documents on a node, every index. */
+  public void drop(TopologyNode node, int shard) {
+    for (IndexInfo index : indexes(node)) {
+      if (index.primaryKey() == null) {
+        continue;
+      }
+      ObjectNode body = JSON.objectNode().put("filter", ReservedFields.SHARD + " = " + shard);
+      JsonNode task = require(node, HttpMethod.POST, "/indexes/" + Endpoints.segment(index.uid()) + "/documents/delete",
+          body.toString());
+      awaitTask(node, task, false);
+    }
+  }
+
+  /** Waits for a node task; a failure fails the step unless it is "the index already exists". */
+  private void awaitTask(TopologyNode node, JsonNode enqueued, boolean existsIsFine) {
+    long uid = enqueued.path("taskUid").asLong();
+    long pause = 10;
+    while (true) {
+      JsonNode task = require(node, HttpMethod.GET, "/tasks/" + uid, null);
+      String status = task.path("status").asText();
+      if (status.equals("succeeded")) {
+        return;
+      }
+      if (status.equals("failed") || status.equals("canceled")) {
+        String code = task.path("error").path("code").asText();
+        if (existsIsFine && code.equals("index_already_exists")) {
+          return;
+        }
+        throw new IllegalStateException("task " + uid + " on " + node.id() + " " + status + ": "
+            + task.path("error").path("message").asText());
+      }
+      Sync.sleep(pause);
+      pause = Math.min(200, pause * 2);
+    }
+  }
+}
