@@ -103,6 +103,9 @@ class ShardMoveTest {
     }
     for (int i = 0; i < cluster.nodes.size(); i++) {
       String id = cluster.topologyNodes.get(i).id();
+      if (doc.node(id).isEmpty()) {
+        continue; // a node that left the cluster loses its whole volume, not shard by shard
+      }
       MeiliHttp node = cluster.nodes.get(i).http();
       MeiliHttp.Response stats = node.get("/indexes/books/stats");
       long count = stats.isSuccess() ? stats.body().path("numberOfDocuments").asLong() : 0;

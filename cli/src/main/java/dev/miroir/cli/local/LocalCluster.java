@@ -82,6 +82,8 @@ public final class LocalCluster implements AutoCloseable {
       cluster.publishTopology(spec);
       cluster.router = routerStarter.start(spec.port(), layout.topologyFile(), spec.masterKey());
       cluster.state.write(layout.stateFile());
+      // `local scale` and `local remove-node` change the node set through it (LocalNodeSupervisor).
+      LocalNodeSupervisor.writeDesired(layout, cluster.state.nodes());
       cluster.startControlLoop(log);
       return cluster;
     } catch (Exception e) {
@@ -127,6 +129,7 @@ public final class LocalCluster implements AutoCloseable {
       while (!Thread.currentThread().isInterrupted()) {
         try {
           LocalControl.serve(layout, this::restartNode);
+          LocalNodeSupervisor.follow(layout, this, log);
           Thread.sleep(LocalControl.POLL.toMillis());
         } catch (InterruptedException e) {
           return;
@@ -191,6 +194,38 @@ public final class LocalCluster implements AutoCloseable {
   public static Optional<ProcessHandle> runningNode(LocalLayout layout, LocalClusterState.LocalNode node) {
     return ProcessHandle.of(node.pid()).filter(ProcessHandle::isAlive)
         .filter(p -> LocalNodeProcess.isNode(p, node.port(), layout.nodeDir(node.id())));
+  }
+
+  /** Starts a node {@code local scale} added (its shards arrive through the mover). */
+  synchronized void addNode(LocalClusterState.LocalNode node) throws IOException {
+    if (state.node(node.id()).isPresent()) {
+      return;
+    }
+    requirePortFree(node.port(), "node " + node.id());
+    LocalNodeProcess process = LocalNodeProcess.start(node.id(), node.port(), layout.nodeDir(node.id()), masterKey);
+    processes.add(process);
+    List<LocalClusterState.LocalNode> nodes = new ArrayList<>(state.nodes());
+    nodes.add(node.withPid(process.pid()));
+    state = new LocalClusterState(state.pid(), state.router(), state.shards(), state.replicationFactor(), nodes);
+    state.write(layout.stateFile());
+  }
+
+  /** Stops a node the mover has drained: no published placement names it any more. */
+  synchronized void removeNode(String nodeId) throws IOException {
+    processes.removeIf(p -> {
+      if (p.id().equals(nodeId)) {
+        p.close();
+        return true;
+      }
+      return false;
+    });
+    state = new LocalClusterState(state.pid(), state.router(), state.shards(), state.replicationFactor(),
+        state.nodes().stream().filter(n -> !n.id().equals(nodeId)).toList());
+    state.write(layout.stateFile());
+  }
+
+  LocalLayout layout() {
+    return layout;
   }
 
   /** Restarts one node on its port with its data; returns its new pid. */
