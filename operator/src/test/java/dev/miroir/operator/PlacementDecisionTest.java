@@ -88,4 +88,27 @@ class PlacementDecisionTest {
     assertThat(DesiredNode.forCount("ha", 4, List.of("a", "b", "c")))
         .extracting(DesiredNode::zone).containsExactly("a", "b", "c", "a");
   }
+
+  @Test
+  void aMissingTopologyAfterAPublicationIsNeverAFirstPlacement() {
+    var decision = PlacementDecision.guard(PlacementDecision.Reading.absent(), 7L).orElseThrow();
+    assertThat(decision.verdict()).isEqualTo(Verdict.HOLD);
+    assertThat(decision.reason()).isEqualTo(PlacementDecision.REASON_TOPOLOGY_MISSING);
+    assertThat(PlacementDecision.guard(PlacementDecision.Reading.absent(), null)).as("a new cluster").isEmpty();
+  }
+
+  @Test
+  void anUnreadableTopologyHoldsEverything() {
+    var decision = PlacementDecision.guard(new PlacementDecision.Reading(null, "not json"), null).orElseThrow();
+    assertThat(decision.verdict()).isEqualTo(Verdict.HOLD);
+    assertThat(decision.reason()).isEqualTo(PlacementDecision.REASON_TOPOLOGY_UNREADABLE);
+  }
+
+  @Test
+  void anOlderTopologyThanPublishedHoldsEverything() {
+    TopologyDocument doc = published(3, 1);
+    assertThat(PlacementDecision.guard(new PlacementDecision.Reading(doc, null), doc.epoch() + 1).orElseThrow().reason())
+        .isEqualTo(PlacementDecision.REASON_TOPOLOGY_OLDER);
+    assertThat(PlacementDecision.guard(new PlacementDecision.Reading(doc, null), doc.epoch())).isEmpty();
+  }
 }

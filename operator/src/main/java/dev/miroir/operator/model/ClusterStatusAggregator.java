@@ -70,6 +70,14 @@ public final class ClusterStatusAggregator {
   }
 
   /** A problem only the user can fix (e.g. a referenced Secret is missing); keeps Ready false. */
+  /** While the topology cannot be read, the last published epoch stays the guard (never reset to null). */
+  public ClusterStatusAggregator keepEpoch(Long epoch) {
+    this.keptEpoch = epoch;
+    return this;
+  }
+
+  private Long keptEpoch;
+
   public ClusterStatusAggregator blocker(String message) {
     blockers.add(message);
     return this;
@@ -89,7 +97,7 @@ public final class ClusterStatusAggregator {
     status.setNodes(readyNodes.size() + "/" + desiredNodes);
     status.setSelector(selector);
     status.setEndpoint(endpoint);
-    status.setTopologyEpoch(published == null ? null : published.epoch());
+    status.setTopologyEpoch(published == null ? keptEpoch : published.epoch());
     boolean pending = decision != null && decision.verdict() == PlacementDecision.Verdict.PENDING;
     status.setPendingChange(pending ? pendingChange() : null);
 

@@ -27,7 +27,12 @@ public final class PlacementDecision {
     /** Publish the wanted placement now. */
     PUBLISH,
     /** Keep the published placement and report the wanted one as pending. */
-    PENDING
+    PENDING,
+    /**
+     * Not safe to act at all: the published topology cannot be trusted (missing, unreadable or older
+     * than what was published). Publish nothing, delete nothing, keep every node running.
+     */
+    HOLD
   }
 
   public static final String REASON_INITIAL = "InitialPlacement";
@@ -37,6 +42,52 @@ public final class PlacementDecision {
   public static final String REASON_DATA_MOVE = "DataMoveRequired";
   public static final String REASON_COUNT_UNKNOWN = "DocumentCountUnknown";
   public static final String REASON_SHARDS_CHANGED = "ShardCountImmutable";
+  public static final String REASON_TOPOLOGY_MISSING = "TopologyMissing";
+  public static final String REASON_TOPOLOGY_UNREADABLE = "TopologyUnreadable";
+  public static final String REASON_TOPOLOGY_OLDER = "TopologyOlderThanPublished";
+
+  /**
+   * What the operator found where the topology ConfigMap should be.
+   *
+   * @param document the decoded document, null when missing or unreadable
+   * @param problem why it could not be read, null when it was read or is simply absent
+   */
+  public record Reading(TopologyDocument document, String problem) {
+    public static Reading absent() {
+      return new Reading(null, null);
+    }
+
+    public boolean isMissing() {
+      return document == null && problem == null;
+    }
+  }
+
+  /**
+   * Fails closed: a topology that is unreadable, missing after one was published, or older than the
+   * epoch already published must never be taken for a first placement or an empty cluster. The rule
+   * comes before any other, because every other rule trusts the published document.
+   *
+   * @param lastPublishedEpoch {@code status.topologyEpoch}, null when this cluster never published
+   */
+  public static java.util.Optional<Decision> guard(Reading reading, Long lastPublishedEpoch) {
+    boolean published = lastPublishedEpoch != null && lastPublishedEpoch > 0;
+    if (reading.problem() != null) {
+      return java.util.Optional.of(new Decision(Verdict.HOLD, REASON_TOPOLOGY_UNREADABLE,
+          "the topology ConfigMap is unreadable (" + reading.problem() + "); routers keep serving their last epoch;"
+              + " nothing is published or deleted until it is restored"));
+    }
+    if (reading.isMissing() && published) {
+      return java.util.Optional.of(new Decision(Verdict.HOLD, REASON_TOPOLOGY_MISSING,
+          "the topology ConfigMap is missing although epoch " + lastPublishedEpoch + " was published; this is not a"
+              + " new cluster: nothing is published or deleted until it is restored"));
+    }
+    if (reading.document() != null && published && reading.document().epoch() < lastPublishedEpoch) {
+      return java.util.Optional.of(new Decision(Verdict.HOLD, REASON_TOPOLOGY_OLDER,
+          "the topology ConfigMap holds epoch " + reading.document().epoch() + ", older than the published epoch "
+              + lastPublishedEpoch + "; nothing is published or deleted until it is restored"));
+    }
+    return java.util.Optional.empty();
+  }
 
   /**
    * The published placement, the wanted one and what it would take to go from one to the other.

@@ -41,6 +41,12 @@ public final class HttpNodeAdmin implements NodeAdmin {
         LOG.info("GET /stats on {} answered HTTP {}", url, response.statusCode());
         return OptionalLong.empty();
       }
+      // Documents still in the task queue are documents: a node that has them enqueued is not empty.
+      HttpResponse<String> pending = send(url, "GET", "/tasks?statuses=enqueued,processing&limit=1", masterKey, null);
+      if (pending.statusCode() != 200 || JSON.readTree(pending.body()).path("results").size() > 0) {
+        LOG.info("{} has tasks in its queue (or did not say): document count unknown", url);
+        return OptionalLong.empty();
+      }
       long total = 0;
       JsonNode indexes = JSON.readTree(response.body()).path("indexes");
       for (Iterator<JsonNode> it = indexes.elements(); it.hasNext(); ) {

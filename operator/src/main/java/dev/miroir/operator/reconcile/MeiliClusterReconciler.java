@@ -93,6 +93,8 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     Map<String, Long> documents = new LinkedHashMap<>();
     Map<String, Boolean> keysProvisioned = new LinkedHashMap<>();
     boolean converged = true;
+    /** The published topology cannot be trusted: publish nothing, delete nothing (PlacementDecision.guard). */
+    boolean hold;
 
     Run(MeiliCluster cluster, ClusterModel model, KubernetesClient client, ClusterStatusAggregator status) {
       this.cluster = cluster;
@@ -157,7 +159,14 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
 
   /** Which placement to serve: the wanted one, or the published one while a change is pending. */
   private void placement(Run run) {
-    run.published = readPublished(run);
+    PlacementDecision.Reading reading = readPublished(run);
+    Long lastEpoch = run.cluster.getStatus() == null ? null : run.cluster.getStatus().getTopologyEpoch();
+    var unsafe = PlacementDecision.guard(reading, lastEpoch);
+    if (unsafe.isPresent()) {
+      hold(run, unsafe.get(), lastEpoch);
+      return;
+    }
+    run.published = reading.document();
     List<DesiredNode> wanted = run.model.desiredNodes();
     int shards = run.model.spec().getShards();
     int rf = run.model.spec().getReplicationFactor();
@@ -182,6 +191,23 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
       run.servingPlacement = run.change.wanted();
       run.runningNodes = wanted;
     }
+  }
+
+  /** Fail closed: every existing node keeps running and nothing is published (see PlacementDecision.guard). */
+  private void hold(Run run, PlacementDecision.Decision decision, Long lastEpoch) {
+    run.hold = true;
+    run.decision = decision;
+    run.converged = false;
+    run.status.blocker(decision.reason() + ": " + decision.message());
+    run.status.keepEpoch(lastEpoch);
+    Map<String, DesiredNode> running = new LinkedHashMap<>();
+    for (MeiliNode node : listNodes(run)) {
+      String id = node.getSpec().getNodeId();
+      running.put(id, new DesiredNode(id, DesiredNode.ordinalOf(run.model.name(), id), null));
+    }
+    run.model.desiredNodes().forEach(n -> running.putIfAbsent(n.id(), n));
+    run.runningNodes = List.copyOf(running.values());
+    run.events.warning(run.cluster, decision.reason(), decision.message());
   }
 
   /** One MeiliNode per running node, its StatefulSet and Service; surplus nodes removed. */
@@ -241,6 +267,9 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
    * to it the moment they switch, and a write it cannot take fails the client's request.
    */
   private void topology(Run run) {
+    if (run.hold) {
+      return;
+    }
     Placement serving = run.servingPlacement;
     List<String> notServeable = joiningNodesNotServeable(run);
     if (!notServeable.isEmpty()) {
@@ -307,6 +336,9 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
   }
 
   private void nodeStatuses(Run run) {
+    if (run.hold) {
+      return;
+    }
     Set<String> published = run.published.nodes().stream().map(n -> n.id()).collect(java.util.stream.Collectors.toSet());
     Set<String> wanted = new HashSet<>();
     run.change.wanted().nodes().forEach(n -> wanted.add(n.id()));
@@ -369,18 +401,21 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
 
   // ---- observation helpers ----
 
-  private TopologyDocument readPublished(Run run) {
+  private PlacementDecision.Reading readPublished(Run run) {
     ConfigMap cm = run.client.configMaps().inNamespace(run.namespace())
         .withName(ClusterNames.topologyConfigMap(run.model.name())).get();
-    if (cm == null || cm.getData() == null || cm.getData().get(TopologyCodec.DATA_KEY) == null) {
-      return null;
+    if (cm == null) {
+      return PlacementDecision.Reading.absent();
+    }
+    if (cm.getData() == null || cm.getData().get(TopologyCodec.DATA_KEY) == null) {
+      return new PlacementDecision.Reading(null, "no `" + TopologyCodec.DATA_KEY + "` key");
     }
     try {
-      return TopologyCodec.decode(cm.getData().get(TopologyCodec.DATA_KEY));
+      return new PlacementDecision.Reading(TopologyCodec.decode(cm.getData().get(TopologyCodec.DATA_KEY)), null);
     } catch (InvalidTopologyException e) {
-      // Someone edited it by hand; republishing from the spec is safer than serving it.
-      LOG.warn("topology ConfigMap of {} is invalid, republishing: {}", run.model.name(), e.getMessage());
-      return null;
+      // Someone edited it by hand: never guess a placement over documents (PlacementDecision.guard).
+      LOG.warn("topology ConfigMap of {} is invalid: {}", run.model.name(), e.getMessage());
+      return new PlacementDecision.Reading(null, e.getMessage());
     }
   }
 
