@@ -64,7 +64,7 @@ class LocalRebalanceTest {
   void scaleUnderLoad(boolean kill) throws Exception {
     int port = LocalClusterTest.freeBasePort(8);
     LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
-    try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(3, 2, 16, port, dataDir, KEY),
+    try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(3, 2, 8, port, dataDir, KEY),
         LocalClusterTest.ROUTER, new PrintWriter(new StringWriter()))) {
       MeiliHttp router = new MeiliHttp(URI.create(cluster.state().router()), KEY, Duration.ofSeconds(60));
       router.awaitTaskSucceeded(router.post("/indexes", Map.of("uid", "items", "primaryKey", "id")).taskUid(),

@@ -95,6 +95,9 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     boolean converged = true;
     /** The published topology cannot be trusted: publish nothing, delete nothing (PlacementDecision.guard). */
     boolean hold;
+    /** The mover owns the topology while its journal exists (operator/.../rebalance). */
+    boolean rebalancing;
+    dev.miroir.operator.rebalance.RebalanceCoordinator.Observed rebalance;
 
     Run(MeiliCluster cluster, ClusterModel model, KubernetesClient client, ClusterStatusAggregator status) {
       this.cluster = cluster;
@@ -125,6 +128,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     router(run);
     apiKeysOnNodes(run);
     topology(run);
+    rebalanceJob(run);
     nodeStatuses(run);
     return clusterStatus(run);
   }
@@ -171,6 +175,15 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     int shards = run.model.spec().getShards();
     int rf = run.model.spec().getReplicationFactor();
     run.change = PlacementDecision.change(run.published, wanted, shards, rf);
+    run.rebalance = dev.miroir.operator.rebalance.RebalanceCoordinator.observe(run.client, run.model);
+    if (run.rebalance.inProgress() && run.published != null && run.change.plan() != null) {
+      run.rebalancing = true;
+      run.decision = new PlacementDecision.Decision(PlacementDecision.Verdict.PENDING, "Rebalancing",
+          run.rebalance.describe());
+      run.status.placement(run.change, run.decision);
+      keepPublishedNodesRunning(run, wanted);
+      return;
+    }
     OptionalLong documents = run.change.needsDocumentCount()
         ? countDocuments(run, run.change.published())
         : OptionalLong.empty();
@@ -178,18 +191,62 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     run.status.placement(run.change, run.decision);
 
     if (run.decision.verdict() == PlacementDecision.Verdict.PENDING) {
-      run.converged = false;
-      run.servingPlacement = run.change.published();
-      // Keep every published node and start the wanted ones, so data can move when it is allowed to.
-      Map<String, DesiredNode> running = new LinkedHashMap<>();
-      for (var node : run.change.published().nodes()) {
-        running.put(node.id(), new DesiredNode(node.id(), DesiredNode.ordinalOf(run.model.name(), node.id()), node.zone()));
-      }
-      wanted.forEach(n -> running.putIfAbsent(n.id(), n));
-      run.runningNodes = List.copyOf(running.values());
+      keepPublishedNodesRunning(run, wanted);
     } else {
       run.servingPlacement = run.change.wanted();
       run.runningNodes = wanted;
+    }
+  }
+
+  /** Keep every published node and start the wanted ones, so data can move when it is allowed to. */
+  private void keepPublishedNodesRunning(Run run, List<DesiredNode> wanted) {
+    run.converged = false;
+    run.servingPlacement = run.change.published();
+    Map<String, DesiredNode> running = new LinkedHashMap<>();
+    for (var node : run.change.published().nodes()) {
+      running.put(node.id(), new DesiredNode(node.id(), DesiredNode.ordinalOf(run.model.name(), node.id()), node.zone()));
+    }
+    wanted.forEach(n -> running.putIfAbsent(n.id(), n));
+    run.runningNodes = List.copyOf(running.values());
+  }
+
+  /**
+   * Starts the mover Job once a change over documents is pending and every wanted node is ready with
+   * its keys (the mover writes to them from its first step); while a journal exists, makes sure its
+   * Job exists (a deleted Job is recreated and resumes the journal).
+   */
+  private void rebalanceJob(Run run) {
+    if (run.hold || run.masterKey == null) {
+      return;
+    }
+    List<dev.miroir.core.topology.TopologyNode> target;
+    if (run.rebalancing) {
+      if (run.rebalance.journal() == null) {
+        return;
+      }
+      target = run.rebalance.journal().nodes();
+    } else if (run.decision != null && run.decision.verdict() == PlacementDecision.Verdict.PENDING
+        && PlacementDecision.REASON_DATA_MOVE.equals(run.decision.reason())) {
+      for (DesiredNode node : run.model.desiredNodes()) {
+        MeiliNode meiliNode = run.meiliNodes.get(node.id());
+        boolean keyed = Boolean.TRUE.equals(run.keysProvisioned.get(node.id())) || (meiliNode != null
+            && meiliNode.getStatus() != null && Boolean.TRUE.equals(meiliNode.getStatus().getApiKeysProvisioned()));
+        if (!run.readyNodes.contains(node.id()) || !keyed) {
+          return;
+        }
+      }
+      target = run.model.desiredNodes().stream().map(n -> new dev.miroir.core.topology.TopologyNode(n.id(),
+          settings.nodeUrls().url(run.namespace(), n.id()), n.placementNode().zone(),
+          dev.miroir.core.topology.NodeState.ACTIVE)).toList();
+    } else {
+      return;
+    }
+    String image = run.model.routerDeployment().getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    int concurrency = run.model.spec().getRebalance() == null || run.model.spec().getRebalance().getMaxConcurrentMoves() == null
+        ? 2 : run.model.spec().getRebalance().getMaxConcurrentMoves();
+    if (dev.miroir.operator.rebalance.RebalanceCoordinator.ensureJob(run.client, run.model, image, target, concurrency)) {
+      run.events.normal(run.cluster, "RebalanceStarted", "mover Job started to move shards to nodes "
+          + target.stream().map(dev.miroir.core.topology.TopologyNode::id).toList());
     }
   }
 
@@ -268,6 +325,11 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
    */
   private void topology(Run run) {
     if (run.hold) {
+      return;
+    }
+    if (run.rebalancing) {
+      // The mover publishes the epochs of a rebalance; a second writer would undo its steps.
+      run.status.published(run.published);
       return;
     }
     Placement serving = run.servingPlacement;

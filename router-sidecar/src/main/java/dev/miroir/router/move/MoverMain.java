@@ -28,7 +28,8 @@ import java.util.stream.Collectors;
  *       ({@code [{"id","url","zone"}]}); {@code MIROIR_MAX_CONCURRENT_MOVES} (default 2);
  *   <li>{@code MIROIR_ROUTER_URLS} (comma separated) or {@code MIROIR_ROUTER_SELECTOR} (label selector of
  *       the router pods) with {@code MIROIR_ROUTER_PORT}: every router must confirm each epoch;
- *   <li>{@code MIROIR_MASTER_KEY}: fences and node calls need it.
+ *   <li>{@code MIROIR_NODE_API_KEY} (the key routers use for their own node calls, which they also accept
+ *       for fences; the operator gives the admin key), or {@code MIROIR_MASTER_KEY}.
  * </ul>
  *
  * Exit codes: 0 done; 1 failed, a rerun resumes (the Job's backoff reruns it); 3 not safe (a missing,
@@ -42,7 +43,7 @@ public final class MoverMain {
     System.exit(run(System.getenv(), null));
   }
 
-  static int run(Map<String, String> env, KubernetesClient given) {
+  public static int run(Map<String, String> env, KubernetesClient given) {
     KubernetesClient client = given != null ? given : new KubernetesClientBuilder().build();
     try {
       String namespace = require(env, "MIROIR_NAMESPACE");
@@ -66,7 +67,9 @@ public final class MoverMain {
         TopologyDocument current = topology.read();
         plan = RebalancePlanner.plan(current, target, concurrency, "r" + (current.epoch() + 1));
       }
-      try (MoverRuntime runtime = new MoverRuntime(env.get("MIROIR_MASTER_KEY"), routers)) {
+      // The routers' node key (Kubernetes gives the admin key) is what routers accept for fences.
+      String key = env.getOrDefault("MIROIR_NODE_API_KEY", env.get("MIROIR_MASTER_KEY"));
+      try (MoverRuntime runtime = new MoverRuntime(key, routers)) {
         RebalanceJournal done = runtime.mover(topology, journals, Mover.Options.defaults(), new Mover.Listener() {
           @Override
           public void saved(RebalanceJournal journal, dev.miroir.core.move.ShardMoveState move) {
