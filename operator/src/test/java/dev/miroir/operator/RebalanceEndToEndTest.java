@@ -115,10 +115,12 @@ class RebalanceEndToEndTest {
           AtomicBoolean watching = new AtomicBoolean(true);
           Thread watcher = new Thread(() -> {
             while (watching.get()) {
+              // Gone first, then named: a placement or journal naming books-3 only ever goes away, so
+              // "named" read after "gone" was also true when "gone" was read.
+              boolean gone = api.client().apps().statefulSets().inNamespace(NS).withName("books-3").get() == null;
               boolean named = topology(api).node("books-3").isPresent()
                   || api.client().configMaps().inNamespace(NS).withName(RebalanceJobModel.journalConfigMap(CLUSTER))
                       .get() != null;
-              boolean gone = api.client().apps().statefulSets().inNamespace(NS).withName("books-3").get() == null;
               if (gone && named) {
                 deletedTooEarly.set("books-3 deleted while the topology or the journal still names it");
               }

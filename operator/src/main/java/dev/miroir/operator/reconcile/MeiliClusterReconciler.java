@@ -182,6 +182,16 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
           run.rebalance.describe());
       run.status.placement(run.change, run.decision);
       keepPublishedNodesRunning(run, wanted);
+      if (run.rebalance.journal() != null) {
+        // Until the journal is finished, every node it started from keeps its workload.
+        Map<String, DesiredNode> running = new LinkedHashMap<>();
+        run.runningNodes.forEach(n -> running.put(n.id(), n));
+        for (var node : run.rebalance.journal().beforeNodes()) {
+          running.putIfAbsent(node.id(), new DesiredNode(node.id(), DesiredNode.ordinalOf(run.model.name(), node.id()),
+              node.zone()));
+        }
+        run.runningNodes = List.copyOf(running.values());
+      }
       return;
     }
     OptionalLong documents = run.change.needsDocumentCount()

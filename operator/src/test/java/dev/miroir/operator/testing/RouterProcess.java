@@ -57,6 +57,15 @@ public final class RouterProcess implements AutoCloseable {
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("MIROIR_") || k.startsWith("KUBERNETES_") || k.equals("KUBECONFIG"));
     env.putAll(routerEnv);
+    if (!routerEnv.containsKey("MIROIR_REPLICA_LOG")) {
+      // Never the image's default /var/lib/miroir: that directory outlives the test and would hand
+      // the next router (same cluster and node names) copies left over from this one.
+      try {
+        env.put("MIROIR_REPLICA_LOG", "file:" + Files.createTempDirectory("miroir-replica-log-"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
     env.put("MIROIR_HOST", "127.0.0.1");
     env.put("MIROIR_HTTP_PORT", Integer.toString(port));
     try {
