@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Run a Miroir cluster as local processes (real Meilisearch nodes and the router).",
     subcommands = {LocalCommand.Up.class, LocalCommand.Down.class, LocalCommand.Status.class,
-        LocalCommand.RestartNode.class, LocalCommand.KillNode.class})
+        LocalCommand.RestartNode.class, LocalCommand.KillNode.class,
+        LocalRebalanceCommands.Scale.class, LocalRebalanceCommands.RemoveNode.class})
 final class LocalCommand implements Runnable {
 
   @Spec CommandSpec spec;
@@ -249,6 +250,7 @@ final class LocalCommand implements Runnable {
         spec.commandLine().getOut().printf("router %s, epoch %d, %d shards, RF %d%n", state.router(), epoch, state.shards(), state.replicationFactor());
         state.nodes().forEach(n -> spec.commandLine().getOut().printf("  %s %s %s%n", n.id(), n.url(),
             nodeRunning.test(n) ? "running (pid " + n.pid() + ")" : "DOWN"));
+        dev.miroir.cli.local.LocalRebalance.describe(layout).ifPresent(spec.commandLine().getOut()::println);
       }
       return 0;
     }
