@@ -137,7 +137,7 @@ class LocalRebalanceTest {
       } else {
         target = LocalRebalance.scaledTo(state, current, nodes);
       }
-      int killAt = kill && kills < 3 ? 5 + random.nextInt(40) : Integer.MAX_VALUE;
+      int killAt = kill && kills < 3 ? 2 + random.nextInt(6) : Integer.MAX_VALUE;
       AtomicInteger saves = new AtomicInteger();
       try {
         RebalanceJournal done = LocalRebalance.run(layout, KEY, target, 2, new PrintWriter(new StringWriter()),
