@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "miroir 0.1.0",
     description = "Sharded, replicated Meilisearch: placement tools and a local cluster.",
-    subcommands = {MapCommand.class, PlanCommand.class, LocalCommand.class})
+    subcommands = {MapCommand.class, PlanCommand.class, LocalCommand.class, VerifyCommand.class,
+        RepairCommand.class})
 public final class MiroirCli implements Runnable {
 
   /** Exit code for bad arguments, as picocli and most Unix tools use. */
