@@ -59,9 +59,13 @@ public final class ConsistencyChecker {
   }
 
   public static ConsistencyChecker forFleet(Fleet fleet) {
+    return forFleet(fleet, ShardDigester.DEFAULT_PAGE_SIZE, DEFAULT_PARALLEL_SHARDS);
+  }
+
+  public static ConsistencyChecker forFleet(Fleet fleet, int pageSize, int parallelShards) {
     return new ConsistencyChecker(fleet,
-        new ShardDigester(fleet.vertx(), fleet.nodes(), fleet.masterAuthorization()),
-        DEFAULT_PARALLEL_SHARDS, Duration.ofMinutes(2));
+        new ShardDigester(fleet.vertx(), fleet.nodes(), fleet.masterAuthorization(), pageSize),
+        parallelShards, Duration.ofMinutes(2));
   }
 
   // ---- verify ------------------------------------------------------------------------------------

@@ -64,6 +64,27 @@ public final class ConsistencyMonitor {
     return parseInterval(value);
   }
 
+  /**
+   * A positive whole-number setting: system property {@code miroir.<name in lower case, dots>} first,
+   * then the environment variable, else {@code fallback}.
+   */
+  public static int intSetting(Map<String, String> env, String variable, int fallback) {
+    String property = variable.toLowerCase(Locale.ROOT).replace('_', '.');
+    String value = System.getProperty(property, env.get(variable));
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(variable + " must be a positive whole number, not `" + value + "`");
+    }
+  }
+
   static Duration parseInterval(String value) {
     if (value == null || value.isBlank() || value.equalsIgnoreCase("off") || value.equals("0")) {
       return null;

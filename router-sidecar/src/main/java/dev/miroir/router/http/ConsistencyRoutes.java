@@ -2,6 +2,7 @@ package dev.miroir.router.http;
 
 import dev.miroir.router.consistency.ConsistencyChecker;
 import dev.miroir.router.consistency.ConsistencyMonitor;
+import dev.miroir.router.consistency.ShardDigester;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
@@ -29,7 +30,11 @@ public final class ConsistencyRoutes implements RouteModule {
 
   @Override
   public void mount(Endpoints e, Fleet fleet) {
-    ConsistencyChecker checker = ConsistencyChecker.forFleet(fleet);
+    // Tuning knobs; the defaults are the measured ones (docs/design/anti-entropy.md).
+    ConsistencyChecker checker = ConsistencyChecker.forFleet(fleet,
+        ConsistencyMonitor.intSetting(System.getenv(), "MIROIR_CONSISTENCY_PAGE_SIZE", ShardDigester.DEFAULT_PAGE_SIZE),
+        ConsistencyMonitor.intSetting(System.getenv(), "MIROIR_CONSISTENCY_PARALLEL_SHARDS",
+            ConsistencyChecker.DEFAULT_PARALLEL_SHARDS));
     monitor = new ConsistencyMonitor(fleet, checker, meters, interval);
     e.on(HttpMethod.GET, "/_miroir/indexes/:uid/consistency", "miroir.consistency.verify", ctx -> {
       Endpoints.requireMasterKey(ctx, fleet);
