@@ -239,6 +239,15 @@ class ConsistencyTest {
     }
     assertThat(last.path("startedAt").asText()).isNotEmpty();
     assertThat(metrics()).contains("miroir_replica_divergent_shards{index=\"periodic\"}");
+    // And one run now, on demand.
+    JsonNode now = router.post("/_miroir/consistency", null).requireSuccess().body().path("lastRun");
+    assertThat(indexUids(now)).contains("periodic");
+    for (JsonNode index : now.path("indexes")) {
+      if (index.path("indexUid").asText().equals("periodic")) {
+        assertThat(index.path("consistent").asBoolean()).isTrue();
+        assertThat(index.path("documents").asLong()).isEqualTo(300);
+      }
+    }
   }
 
   static List<String> indexUids(JsonNode run) {

@@ -160,6 +160,9 @@ public final class ConsistencyMonitor {
         results.forEach(r -> list.add(r.summaryJson()));
         failures.forEach(list::add);
         lastRun = run;
+        if (failures.isEmpty()) {
+          clearRepairedFlags(results);
+        }
         if (divergent > 0) {
           LOG.warn("replica consistency check: {} divergent shard(s): {}", divergent, results.stream()
               .filter(r -> r.divergentShards() > 0).map(r -> r.indexUid() + " " + r.divergentShardNumbers()).toList());
@@ -167,6 +170,26 @@ public final class ConsistencyMonitor {
         return run;
       });
     }).onFailure(e -> LOG.warn("replica consistency check failed: {}", ConsistencyChecker.message(e)));
+  }
+
+  /**
+   * A node marked {@code needsRepair} (it refused a copy, or its log overflowed) is cleared once a
+   * check of every index finds each shard it holds consistent: its copies are then provably equal
+   * to their peers, whoever repaired them.
+   */
+  private void clearRepairedFlags(List<IndexConsistency> results) {
+    for (String node : fleet.snapshot().nodes().keySet()) {
+      if (!fleet.replicaStatus(node).needsRepair()) {
+        continue;
+      }
+      boolean allEqual = results.stream().flatMap(r -> r.shards().stream())
+          .filter(s -> s.replicas().stream().anyMatch(c -> c.nodeId().equals(node)))
+          .allMatch(s -> s.verdict().status() == dev.miroir.core.digest.ReplicaJudgement.Status.CONSISTENT);
+      if (allEqual) {
+        LOG.info("node {} verified equal to its peers on every shard: clearing its needsRepair flag", node);
+        fleet.writes().clearNeedsRepair(node);
+      }
+    }
   }
 
   /** Updates the gauge with a check, periodic or asked for. */

@@ -11,7 +11,8 @@ import java.time.Duration;
 /**
  * Anti-entropy over HTTP, master key only like every {@code /_miroir} route:
  * {@code GET /_miroir/indexes/{uid}/consistency} checks an index's replicas now, {@code POST} on the
- * same path repairs its divergent shards, {@code GET /_miroir/consistency} is the last periodic check.
+ * same path repairs its divergent shards, {@code GET /_miroir/consistency} is the last periodic check
+ * and {@code POST /_miroir/consistency} runs one now.
  */
 public final class ConsistencyRoutes implements RouteModule {
 
@@ -43,19 +44,27 @@ public final class ConsistencyRoutes implements RouteModule {
         return Reply.json(200, result.toJson());
       });
     });
+    // Served by the write sequencer (forwarded there from other routers): the fence lives there.
     e.on(HttpMethod.POST, "/_miroir/indexes/:uid/consistency", "miroir.consistency.repair", ctx -> {
       Endpoints.requireMasterKey(ctx, fleet);
-      String uid = ctx.pathParam("uid");
-      return checker.repair(uid).compose(report -> checker.verify(uid).map(after -> {
-        monitor.record(after);
-        var out = report.toJson();
-        out.set("after", after.summaryJson());
-        return Reply.json(200, out);
-      }));
+      return fleet.sequenced(c -> {
+        String uid = c.pathParam("uid");
+        return checker.repair(uid).compose(report -> checker.verify(uid).map(after -> {
+          monitor.record(after);
+          var out = report.toJson();
+          out.set("after", after.summaryJson());
+          return Reply.json(200, out);
+        }));
+      }).apply(ctx);
     });
     e.on(HttpMethod.GET, "/_miroir/consistency", "miroir.consistency", ctx -> {
       Endpoints.requireMasterKey(ctx, fleet);
       return Future.succeededFuture(Reply.json(200, monitor.report()));
+    });
+    // A full check now, as the periodic one would run (and with its effects: gauge, needsRepair flags).
+    e.on(HttpMethod.POST, "/_miroir/consistency", "miroir.consistency.run", ctx -> {
+      Endpoints.requireMasterKey(ctx, fleet);
+      return monitor.runOnce().map(run -> Reply.json(200, monitor.report()));
     });
     monitor.start();
   }
