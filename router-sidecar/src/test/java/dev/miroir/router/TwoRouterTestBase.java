@@ -53,6 +53,9 @@ abstract class TwoRouterTestBase {
   @BeforeAll
   static void start() throws Exception {
     nodes = MeilisearchNodes.start(4, (i, b) -> b.masterKey(KEY).maxIndexingThreads(1));
+    // Static and shared by every subclass: the second test class in a JVM must not add its nodes twice.
+    topologyNodes.clear();
+    direct.clear();
     for (int i = 0; i < 4; i++) {
       topologyNodes.add(new TopologyNode("node-" + i, nodes.get(i).url().toString(), null, NodeState.ACTIVE));
       direct.put("node-" + i, nodes.get(i).http());
