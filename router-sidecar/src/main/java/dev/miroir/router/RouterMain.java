@@ -125,7 +125,7 @@ public final class RouterMain {
       int port = portVariable == null ? 7700 : (int) number(portVariable, env.get(portVariable).trim(), 0, 65535);
       String replicaLog = first(env, "MIROIR_REPLICA_LOG");
       if (replicaLog == null) {
-        replicaLog = "file:/var/lib/miroir/replica-log";
+        replicaLog = DEFAULT_REPLICA_LOG;
       } else if (replicaLog.equals("redis")) {
         if (taskStore == null || !(taskStore.startsWith("redis://") || taskStore.startsWith("rediss://"))) {
           throw new IllegalArgumentException("MIROIR_REPLICA_LOG=redis needs MIROIR_TASK_STORE to be a redis:// URL");
@@ -155,12 +155,48 @@ public final class RouterMain {
           writes);
     }
 
+    static final String DEFAULT_REPLICA_LOG = "file:/var/lib/miroir/replica-log";
+
+    /**
+     * The default log directory must be a volume (an {@code emptyDir}); a container without one gets
+     * a temporary directory and a warning, rather than a router that does not start.
+     */
+    private static WriteOptions usable(WriteOptions writes) {
+      if (!writes.replicaLog().equals(DEFAULT_REPLICA_LOG)) {
+        return writes;
+      }
+      Path dir = Path.of(DEFAULT_REPLICA_LOG.substring("file:".length()));
+      String problem;
+      try {
+        java.nio.file.Files.createDirectories(dir);
+        if (!java.nio.file.Files.isWritable(dir)) {
+          problem = "it is not writable";
+        } else if (WriteOptions.fileLogInUse(dir)) {
+          problem = "another router on this machine uses it";
+        } else {
+          return writes;
+        }
+      } catch (java.io.IOException | SecurityException e) {
+        problem = e.toString();
+      }
+      Path fallback;
+      try {
+        fallback = java.nio.file.Files.createTempDirectory("miroir-replica-log-");
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("no directory for the replica log: set MIROIR_REPLICA_LOG", e);
+      }
+      org.slf4j.LoggerFactory.getLogger(RouterMain.class).warn("cannot keep the replica log in {} ({}): using {},"
+          + " which a restarted router will not find; mount a volume there or set MIROIR_REPLICA_LOG", dir, problem,
+          fallback);
+      return new WriteOptions("file:" + fallback, writes.maxCopies(), writes.maxBytes(), writes.advertiseUrl());
+    }
+
     RouterConfig toConfig() {
       TopologySource source = topologyFile != null
           ? new FileTopologySource(topologyFile)
           : ConfigMapTopologySource.inCluster(configMapNamespace, configMapName);
       return new RouterConfig(host, port, nodeApiKey, source, RouterConfig.taskStoreFrom(taskStore),
-          maxPayloadBytes, nodeTimeout, List.of(), writes);
+          maxPayloadBytes, nodeTimeout, List.of(), usable(writes));
     }
 
     @Override

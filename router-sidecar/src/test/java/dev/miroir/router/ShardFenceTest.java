@@ -105,4 +105,23 @@ class ShardFenceTest {
     assertThat(replicas.statusCode()).isEqualTo(200);
     assertThat(MeiliHttp.mapper().readTree(replicas.body()).path("results").size()).isEqualTo(2);
   }
+
+  /** Reads sent to a node that is down are never recorded as copies to replay (only writes are). */
+  @Test
+  void readsToADownNodeNeverEnterTheReplicaLog() throws Exception {
+    TwoRouterTestBase.write(url, "POST", "/indexes", "{\"uid\":\"reads\",\"primaryKey\":\"id\"}");
+    cluster.nodes.get(1).kill();
+    try {
+      for (int i = 0; i < 20; i++) {
+        TwoRouterTestBase.send(url, "POST", "/indexes/reads/search", "{\"q\":\"x\"}");
+        TwoRouterTestBase.send(url, "POST", "/multi-search", "{\"queries\":[{\"indexUid\":\"reads\",\"q\":\"x\"}]}");
+        TwoRouterTestBase.send(url, "POST", "/indexes/reads/documents/fetch", "{\"limit\":1}");
+        TwoRouterTestBase.send(url, "GET", "/indexes/reads/documents?limit=1", null);
+      }
+      JsonNode replicas = MeiliHttp.mapper().readTree(TwoRouterTestBase.send(url, "GET", "/_miroir/replicas", null).body());
+      assertThat(replicas.path("pendingCopies").asLong()).as("%s", replicas).isZero();
+    } finally {
+      cluster.nodes.get(1).restart();
+    }
+  }
 }

@@ -88,7 +88,7 @@ class WriteOrderTest extends TwoRouterTestBase {
       throws Exception {
     Random random = new Random(kind.hashCode());
     String own = "own-" + kind;
-    for (int n = 1; n <= 15; n++) {
+    for (int n = 1; n <= 10; n++) {
       String router = routers.get((n + kind.length()) % 2);
       ArrayNode docs = JsonNodeFactory.instance.arrayNode();
       switch (kind) {

@@ -71,6 +71,8 @@ final class FileLogStore implements ReplicaLogStore {
   private final Map<String, String> needsRepair = new LinkedHashMap<>();
   private FileChannel active;
   private Segment activeSegment;
+  private FileChannel lockChannel;
+  private java.nio.channels.FileLock lock;
   private long lastSeq;
 
   FileLogStore(Path dir, boolean fsync) {
@@ -78,10 +80,43 @@ final class FileLogStore implements ReplicaLogStore {
     this.fsync = fsync;
   }
 
+  /**
+   * Whether another process holds this directory's lock (two routers must never share a file log:
+   * their sequence numbers and cursors would interleave).
+   */
+  static boolean lockedByAnother(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      java.nio.channels.FileLock lock = ch.tryLock();
+      if (lock == null) {
+        return true;
+      }
+      lock.release();
+      return false;
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   @Override
   public synchronized Future<Loaded> load() {
     try {
       createPrivateDirectory(dir);
+      if (lock == null) {
+        lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+          lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+          lock = null;
+        }
+        if (lock == null) {
+          lockChannel.close();
+          lockChannel = null;
+          throw new IOException("another router is using this replica log (its lock is held); give each"
+              + " router its own MIROIR_REPLICA_LOG directory, or share a redis:// log");
+        }
+      }
       readNeedsRepair();
       readCursors();
       List<NodeCopy> pending = new ArrayList<>();
@@ -331,6 +366,11 @@ final class FileLogStore implements ReplicaLogStore {
       }
       for (FileChannel ch : cursorFiles.values()) {
         ch.close();
+      }
+      if (lockChannel != null) {
+        lockChannel.close();
+        lockChannel = null;
+        lock = null;
       }
     } catch (IOException e) {
       LOG.warn("closing the replica log failed: {}", e.toString());

@@ -103,7 +103,8 @@ final class NodeDispatcher {
     ReplicaLog.Entry head;
     synchronized (this) {
       if (busy || closed || (late && !draining) || !allowed.getAsBoolean()) {
-        if (late && !draining && !closed) {
+        // Not allowed: the lease is being renewed or moved; try again shortly rather than strand copies.
+        if (!busy && !closed && (late && !draining || !allowed.getAsBoolean())) {
           scheduleLocked();
         }
         return;

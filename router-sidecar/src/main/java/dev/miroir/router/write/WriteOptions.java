@@ -43,6 +43,11 @@ public record WriteOptions(String replicaLog, long maxCopies, long maxBytes, Str
     return new WriteOptions(replicaLog, copies, bytes, advertiseUrl);
   }
 
+  /** Whether a router already holds the file log in this directory. */
+  public static boolean fileLogInUse(Path dir) {
+    return FileLogStore.lockedByAnother(dir);
+  }
+
   public boolean isRedis() {
     return replicaLog.startsWith("redis://") || replicaLog.startsWith("rediss://");
   }

@@ -108,4 +108,19 @@ class FileLogStoreTest {
     assertThat(reopened.status("b").pendingCopies()).isZero();
     reopened.store().close();
   }
+
+  @Test
+  void twoRoutersNeverShareOneFileLog() {
+    FileLogStore first = new FileLogStore(dir, false);
+    first.load().toCompletionStage().toCompletableFuture().join();
+    FileLogStore second = new FileLogStore(dir, false);
+    var loaded = second.load();
+    assertThat(loaded.failed()).isTrue();
+    assertThat(loaded.cause().getMessage()).contains("another router is using this replica log");
+    assertThat(WriteOptions.fileLogInUse(dir)).isTrue();
+    first.close();
+    assertThat(WriteOptions.fileLogInUse(dir)).isFalse();
+    second.load().toCompletionStage().toCompletableFuture().join();
+    second.close();
+  }
 }
