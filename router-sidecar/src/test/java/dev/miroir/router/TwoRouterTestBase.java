@@ -52,9 +52,6 @@ abstract class TwoRouterTestBase {
 
   @BeforeAll
   static void start() throws Exception {
-    // Static state is shared by the subclasses, which run one after the other: start clean.
-    topologyNodes.clear();
-    direct.clear();
     nodes = MeilisearchNodes.start(4, (i, b) -> b.masterKey(KEY).maxIndexingThreads(1));
     // Static and shared by every subclass: the second test class in a JVM must not add its nodes twice.
     topologyNodes.clear();
