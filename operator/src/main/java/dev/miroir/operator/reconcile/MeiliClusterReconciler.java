@@ -350,6 +350,15 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
       run.status.blocker("waiting for joining node(s) " + String.join(", ", notServeable)
           + " to be ready with their API keys before publishing the new placement");
     }
+    Long lastEpoch = run.cluster.getStatus() == null ? null : run.cluster.getStatus().getTopologyEpoch();
+    if (lastEpoch != null && lastEpoch > 0 && run.client.configMaps().inNamespace(run.namespace())
+        .withName(ClusterNames.topologyConfigMap(run.model.name())).get() == null) {
+      // Deleted while this reconcile ran: never re-create it from a read that is now stale; the next
+      // reconcile holds (PlacementDecision.guard).
+      run.converged = false;
+      run.status.published(run.published);
+      return;
+    }
     TopologyDocument next = TopologyPlanner.next(run.model.name(), run.published, serving,
         id -> settings.nodeUrls().url(run.namespace(), id));
     run.applier.apply(run.model.topologyConfigMap(TopologyCodec.encode(next)));
