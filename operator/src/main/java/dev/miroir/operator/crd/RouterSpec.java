@@ -23,6 +23,18 @@ public class RouterSpec {
   @JsonPropertyDescription("Router image; the operator's default when absent.")
   private String image;
 
+  @JsonPropertyDescription("An external Redis or Valkey shared by the routers (tasks, replica log). Without"
+      + " it, the operator runs one (a StatefulSet with a volume) when there is more than one router.")
+  private TaskStoreSpec taskStore;
+
+  public TaskStoreSpec getTaskStore() {
+    return taskStore;
+  }
+
+  public void setTaskStore(TaskStoreSpec taskStore) {
+    this.taskStore = taskStore;
+  }
+
   public Integer getReplicas() {
     return replicas;
   }

@@ -72,4 +72,9 @@ public final class ClusterNames {
   public static String searchEndpoint(String cluster, String namespace) {
     return "http://" + searchService(cluster) + "." + namespace + ".svc:" + HTTP_PORT;
   }
+
+  /** The Redis the operator runs for the routers' shared tasks: StatefulSet, Service and Secret. */
+  public static String taskStore(String cluster) {
+    return cluster + "-task-store";
+  }
 }

@@ -16,6 +16,7 @@ import dev.miroir.operator.model.ClusterStatusAggregator;
 import dev.miroir.operator.model.DesiredNode;
 import dev.miroir.operator.model.Labels;
 import dev.miroir.operator.model.PlacementDecision;
+import dev.miroir.operator.model.TaskStoreModel;
 import dev.miroir.operator.model.TopologyPlanner;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -54,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * masterKey -> apiKeysSecret -> placement -> nodes -> nodeServices -> disruptionBudget
- *   -> router -> topology -> apiKeysOnNodes -> nodeStatuses -> clusterStatus
+ *   -> router (and the task store several routers share) -> topology -> apiKeysOnNodes -> nodeStatuses
+ *   -> clusterStatus
  * </pre>
  *
  * Every object is built by {@link ClusterModel}; the safety rule for placement changes lives in
@@ -319,11 +321,27 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     run.applier.apply(run.model.nodeDisruptionBudget());
   }
 
+  /**
+   * The Redis several routers share (tasks, replica log), when the operator runs it; see
+   * {@link TaskStoreModel}. Its password is generated once, like the master key.
+   */
+  private TaskStoreModel taskStore(Run run) {
+    String name = ClusterNames.taskStore(run.model.name());
+    boolean exists = run.client.secrets().inNamespace(run.namespace()).withName(name).get() != null;
+    TaskStoreModel store = new TaskStoreModel(run.model, exists);
+    if (store.runsOwnRedis()) {
+      run.applier.createIfAbsent(store.secret(randomKey()));
+      run.applier.apply(store.service());
+      run.applier.apply(store.statefulSet());
+    }
+    return store;
+  }
+
   private void router(Run run) {
     run.applier.apply(run.model.routerServiceAccount());
     run.applier.apply(run.model.routerRole());
     run.applier.apply(run.model.routerRoleBinding());
-    run.applier.apply(run.model.routerDeployment());
+    run.applier.apply(taskStore(run).wire(run.model.routerDeployment()));
     run.applier.apply(run.model.searchService());
     run.status.endpoint(Labels.nodeSelectorString(run.model.name()), run.model.endpoint());
   }
