@@ -1,10 +1,15 @@
 package dev.miroir.bench.cluster;
 
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
+import org.HdrHistogram.Histogram;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -13,16 +18,22 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** The PNG charts of a run (XChart). */
+/**
+ * The PNG charts of a run, drawn with XChart. Latencies differ by orders of magnitude between 1 and
+ * 32 clients, so each client count (and each write size) gets its own panel with its own scale,
+ * stacked in one image.
+ */
 final class Charts {
+
+  private static final int WIDTH = 1100;
+  private static final int PANEL_HEIGHT = 380;
 
   private Charts() {}
 
   static void write(Results r, Path out) throws IOException {
     System.setProperty("java.awt.headless", "true");
     if (!r.search.isEmpty()) {
-      searchBars(r, out, "search-p50.png", "Search p50 latency (ms, lower is better)", "p50 ms", true);
-      searchBars(r, out, "search-p99.png", "Search p99 latency (ms, lower is better)", "p99 ms", false);
+      searchLatency(r, out);
       throughput(r, out);
       distribution(r, out, 8);
     }
@@ -34,57 +45,76 @@ final class Charts {
     }
   }
 
-  private static CategoryChart category(String title, String y) {
-    CategoryChart chart = new CategoryChartBuilder().width(1000).height(520).title(title).yAxisTitle(y).build();
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+  private static CategoryChart category(String title, String y, int height) {
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(height).title(title).yAxisTitle(y).build();
+    Styler.LegendPosition legend = Styler.LegendPosition.InsideNW;
+    chart.getStyler().setLegendPosition(legend);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setPlotGridVerticalLinesVisible(false);
-    chart.getStyler().setXAxisLabelRotation(20);
     chart.getStyler().setLabelsVisible(true);
     chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
-    chart.getStyler().setLabelsFontColor(java.awt.Color.DARK_GRAY);
-    chart.getStyler().setLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 9));
+    chart.getStyler().setLabelsFontColor(Color.DARK_GRAY);
+    chart.getStyler().setLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 10));
     chart.getStyler().setDecimalPattern("#,##0.#");
+    chart.getStyler().setXAxisLabelRotation(0);
+    chart.getStyler().setAxisTickLabelsFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
     return chart;
   }
 
-  private static void searchBars(Results r, Path out, String file, String title, String y, boolean p50)
-      throws IOException {
-    CategoryChart chart = category(title + " — " + r.mode + " run", y);
+  private static double orZero(double v) {
+    return Double.isNaN(v) || Double.isInfinite(v) ? 0 : v;
+  }
+
+  /** p50 and p99 by system, one panel per client count. */
+  private static void searchLatency(Results r, Path out) throws IOException {
     List<String> systems = new ArrayList<>(r.search.keySet());
+    List<BufferedImage> panels = new ArrayList<>();
     for (int clients : ClusterComparison.CLIENTS) {
-      List<Double> values = new ArrayList<>();
+      CategoryChart chart = category("Search latency, " + clients + (clients == 1 ? " client" : " clients")
+          + " (ms, lower is better) — " + r.mode + " run", "ms", PANEL_HEIGHT);
+      List<Double> p50 = new ArrayList<>();
+      List<Double> p99 = new ArrayList<>();
       for (String system : systems) {
-        double v = p50 ? r.p50(system, clients) : r.p99(system, clients);
-        values.add(Double.isNaN(v) ? 0 : v);
+        p50.add(orZero(r.p50(system, clients)));
+        p99.add(orZero(r.p99(system, clients)));
       }
-      chart.addSeries(clients + (clients == 1 ? " client" : " clients"), systems, values);
+      chart.addSeries("p50", labels(systems), p50);
+      chart.addSeries("p99", labels(systems), p99);
+      panels.add(BitmapEncoder.getBufferedImage(chart));
     }
-    BitmapEncoder.saveBitmap(chart, out.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+    stack(panels, out.resolve("search-latency.png"));
+  }
+
+  /** System names on two lines where long, so the axis stays readable. */
+  private static List<String> labels(List<String> systems) {
+    List<String> out = new ArrayList<>();
+    for (String s : systems) {
+      out.add(s.replace(" (baseline)", " (before)"));
+    }
+    return out;
   }
 
   private static void throughput(Results r, Path out) throws IOException {
-    CategoryChart chart = category("Search throughput (searches/s, higher is better) — " + r.mode + " run",
-        "searches/s");
     List<String> systems = new ArrayList<>(r.search.keySet());
+    CategoryChart chart = category("Search throughput (searches/s, higher is better) — " + r.mode + " run",
+        "searches/s", 460);
     for (int clients : ClusterComparison.CLIENTS) {
       List<Double> values = new ArrayList<>();
       for (String system : systems) {
-        double v = r.throughput(system, clients);
-        values.add(Double.isNaN(v) ? 0 : v);
+        values.add(orZero(r.throughput(system, clients)));
       }
-      chart.addSeries(clients + (clients == 1 ? " client" : " clients"), systems, values);
+      chart.addSeries(clients + (clients == 1 ? " client" : " clients"), labels(systems), values);
     }
     BitmapEncoder.saveBitmap(chart, out.resolve("search-throughput.png").toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
   /** Latency by percentile, one line per system, at one client count. */
   private static void distribution(Results r, Path out, int clients) throws IOException {
-    XYChart chart = new XYChartBuilder().width(1000).height(520)
-        .title("Search latency by percentile, " + clients + " clients — " + r.mode + " run")
+    XYChart chart = new XYChartBuilder().width(WIDTH).height(520)
+        .title("Search latency by percentile, " + clients + " clients (log scale) — " + r.mode + " run")
         .xAxisTitle("percentile").yAxisTitle("latency ms").build();
-    chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
     chart.getStyler().setYAxisLogarithmic(true);
     double[] percentiles = {1, 5, 10, 25, 50, 75, 90, 95, 99, 99.9};
     for (String system : r.search.keySet()) {
@@ -102,23 +132,35 @@ final class Charts {
         BitmapEncoder.BitmapFormat.PNG);
   }
 
+  /** p50 and p99 of the acknowledgement by system, one panel per write size. */
   private static void acks(Results r, Path out) throws IOException {
-    CategoryChart chart = category("Write acknowledgement p50 (ms, lower is better) — " + r.mode + " run", "p50 ms");
-    chart.getStyler().setYAxisLogarithmic(true);
-    List<String> sizes = List.of("1 document", "100 documents", "10,000 documents");
-    for (Map.Entry<String, Map<Integer, org.HdrHistogram.Histogram>> e : r.acks.entrySet()) {
-      List<Double> values = new ArrayList<>();
-      for (org.HdrHistogram.Histogram h : e.getValue().values()) {
-        values.add(h.getValueAtPercentile(50) / 1000.0);
+    List<String> systems = new ArrayList<>(r.acks.keySet());
+    List<BufferedImage> panels = new ArrayList<>();
+    for (int size : new int[] {1, 100, 10_000}) {
+      List<Double> p50 = new ArrayList<>();
+      List<Double> p99 = new ArrayList<>();
+      boolean any = false;
+      for (String system : systems) {
+        Histogram h = r.acks.get(system).get(size);
+        any |= h != null && h.getTotalCount() > 0;
+        p50.add(h == null ? 0 : h.getValueAtPercentile(50) / 1000.0);
+        p99.add(h == null ? 0 : h.getValueAtPercentile(99) / 1000.0);
       }
-      chart.addSeries(e.getKey(), sizes.subList(0, values.size()), values);
+      if (!any) {
+        continue;
+      }
+      CategoryChart chart = category(String.format("Write acknowledgement, %,d document%s per write (ms, lower is better) — %s run",
+          size, size == 1 ? "" : "s", r.mode), "ms", 320);
+      chart.addSeries("p50", systems, p50);
+      chart.addSeries("p99", systems, p99);
+      panels.add(BitmapEncoder.getBufferedImage(chart));
     }
-    BitmapEncoder.saveBitmap(chart, out.resolve("write-ack.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    stack(panels, out.resolve("write-ack.png"));
   }
 
   private static void bulk(Results r, Path out) throws IOException {
-    CategoryChart chart = category("Bulk indexing until every task succeeded (documents/s, higher is better) — "
-        + r.mode + " run", "documents/s");
+    CategoryChart chart = category(String.format("Bulk indexing of %,d documents until every task succeeded"
+        + " (documents/s, higher is better) — %s run", r.bulkDocuments, r.mode), "documents/s", 460);
     List<String> batches = List.of("batches of 1,000", "batches of 10,000");
     for (Map.Entry<String, Map<Integer, Double>> e : r.bulk.entrySet()) {
       List<Double> values = new ArrayList<>();
@@ -129,5 +171,24 @@ final class Charts {
       chart.addSeries(e.getKey(), batches, values);
     }
     BitmapEncoder.saveBitmap(chart, out.resolve("bulk-indexing.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  private static void stack(List<BufferedImage> panels, Path file) throws IOException {
+    if (panels.isEmpty()) {
+      return;
+    }
+    int height = panels.stream().mapToInt(BufferedImage::getHeight).sum();
+    int width = panels.stream().mapToInt(BufferedImage::getWidth).max().orElse(WIDTH);
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, width, height);
+    int y = 0;
+    for (BufferedImage panel : panels) {
+      g.drawImage(panel, 0, y, null);
+      y += panel.getHeight();
+    }
+    g.dispose();
+    ImageIO.write(image, "png", file.toFile());
   }
 }
