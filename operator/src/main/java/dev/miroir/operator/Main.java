@@ -1,5 +1,6 @@
 package dev.miroir.operator;
 
+import dev.miroir.operator.metrics.ClusterMetrics;
 import dev.miroir.operator.reconcile.OperatorSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -42,7 +43,7 @@ public final class Main {
     KubernetesClient client = new KubernetesClientBuilder().build();
 
     boolean leaderElection = Boolean.parseBoolean(env.getOrDefault("MIROIR_LEADER_ELECTION", "true"));
-    Operator operator = OperatorRuntime.create(client, settings, o -> {
+    Operator operator = OperatorRuntime.create(client, settings, new ClusterMetrics(registry), o -> {
       o.withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
       if (leaderElection) {
         String leaseNamespace = env.get("MIROIR_LEASE_NAMESPACE");

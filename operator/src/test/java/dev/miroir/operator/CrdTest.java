@@ -51,8 +51,14 @@ class CrdTest {
     assertThat(version.at("/subresources/scale/specReplicasPath").asText()).isEqualTo(".spec.replicas");
     assertThat(version.at("/subresources/scale/statusReplicasPath").asText()).isEqualTo(".status.replicas");
     assertThat(version.at("/subresources/scale/labelSelectorPath").asText()).isEqualTo(".status.selector");
+    // kubectl get mc shows NAME NODES RF SHARDS PHASE AGE (Epoch with -o wide), as documented.
     assertThat(version.path("additionalPrinterColumns").findValuesAsText("name"))
-        .contains("Nodes", "RF", "Shards", "Phase", "Age");
+        .containsExactly("Nodes", "RF", "Shards", "Phase", "Epoch", "Age");
+    JsonNode conditions = version.at("/schema/openAPIV3Schema/properties/status/properties/conditions");
+    assertThat(conditions.path("x-kubernetes-list-type").asText()).isEqualTo("map");
+    assertThat(conditions.path("x-kubernetes-list-map-keys").findValuesAsText("type")).isEmpty();
+    assertThat(conditions.path("x-kubernetes-list-map-keys").get(0).asText()).isEqualTo("type");
+    assertThat(conditions.at("/items/required").toString()).contains("\"type\"");
     JsonNode node = CrdValidator.readYaml(Repo.path("crds/" + NODE_CRD));
     assertThat(node.at("/spec/versions/0/subresources/status").isObject()).isTrue();
     assertThat(node.at("/spec/versions/0/additionalPrinterColumns").findValuesAsText("name"))
@@ -96,6 +102,57 @@ class CrdTest {
     ObjectNode manifest = (ObjectNode) sample("minimal");
     ((ObjectNode) manifest.get("spec")).remove("replicas");
     assertThat(validator.validateCreate(manifest)).isNotEmpty();
+  }
+
+  @Test
+  void clusterNamesMustBeShortDnsLabels() {
+    assertThat(validator.validateCreate(named("a-fine-name"))).isEmpty();
+    assertThat(validator.validateCreate(named("x".repeat(41))))
+        .anySatisfy(e -> assertThat(e).contains("DNS-1035 label of at most 40"));
+    assertThat(validator.validateCreate(named("Upper"))).isNotEmpty();
+    assertThat(validator.validateCreate(named("9starts-with-digit"))).isNotEmpty();
+    assertThat(validator.validateCreate(named("ends-with-dash-"))).isNotEmpty();
+  }
+
+  @Test
+  void zonesAreImmutable() {
+    JsonNode old = sample("ha");
+    ObjectNode moved = (ObjectNode) sample("ha");
+    ((ObjectNode) moved.at("/spec/zoneAwareness")).putArray("zones").add("zone-a").add("zone-b").add("zone-d");
+    assertThat(validator.validate(moved, old)).anySatisfy(e -> assertThat(e).contains("zones are immutable"));
+    ObjectNode scaled = (ObjectNode) sample("ha");
+    ((ObjectNode) scaled.get("spec")).put("replicas", 9);
+    assertThat(validator.validate(scaled, old)).isEmpty();
+  }
+
+  @Test
+  void podTemplatesAreValidatedByTheSchema() {
+    ObjectNode ok = (ObjectNode) sample("minimal");
+    ObjectNode template = ((ObjectNode) ok.get("spec")).putObject("meilisearch").putObject("podTemplate");
+    template.putObject("metadata").putObject("labels").put("team", "search");
+    ObjectNode spec = template.putObject("spec");
+    spec.putArray("tolerations").addObject().put("key", "dedicated").put("operator", "Equal").put("value", "search")
+        .put("effect", "NoSchedule");
+    spec.putObject("nodeSelector").put("pool", "search");
+    spec.put("priorityClassName", "high");
+    spec.putArray("imagePullSecrets").addObject().put("name", "regcred");
+    spec.putArray("containers").addObject().put("name", "meilisearch").putObject("resources")
+        .putObject("limits").put("memory", "8Gi");
+    assertThat(validator.validateCreate(ok)).isEmpty();
+
+    ObjectNode wrongType = ok.deepCopy();
+    ((ObjectNode) wrongType.at("/spec/meilisearch/podTemplate/spec")).put("tolerations", "everything");
+    assertThat(validator.validateCreate(wrongType)).isNotEmpty();
+    ObjectNode badQuantity = ok.deepCopy();
+    ((ObjectNode) badQuantity.at("/spec/meilisearch/podTemplate/spec")).putArray("containers").addObject()
+        .put("name", "meilisearch").put("resources", "lots");
+    assertThat(validator.validateCreate(badQuantity)).isNotEmpty();
+  }
+
+  private static JsonNode named(String name) {
+    ObjectNode manifest = (ObjectNode) sample("minimal");
+    ((ObjectNode) manifest.get("metadata")).put("name", name);
+    return manifest;
   }
 
   private static JsonNode sample(String name) {

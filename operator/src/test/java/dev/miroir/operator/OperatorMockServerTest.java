@@ -85,6 +85,10 @@ class OperatorMockServerTest {
       Await.until("default keys created on every node", CONVERGE, () -> NODES.keysCreated().stream()
           .filter(k -> doc.nodes().stream().anyMatch(n -> k.startsWith(n.url() + " "))).count() == 6);
       assertNoSecretOutsideSecrets(ns);
+      Await.until("domain metrics published", CONVERGE, () ->
+          Long.valueOf(1).equals(api.metrics().value("miroir_topology_epoch", "namespace", ns, "cluster", "demo"))
+              && Long.valueOf(3).equals(api.metrics().value("miroir_nodes", "namespace", ns, "cluster", "demo", "phase", "Active"))
+              && Long.valueOf(3).equals(api.metrics().value("miroir_nodes_ready", "namespace", ns, "cluster", "demo")));
       assertThat(api.client().v1().events().inNamespace(ns).list().getItems())
           .extracting(e -> e.getReason()).contains("TopologyPublished", "AllNodesReady");
     }
@@ -283,10 +287,27 @@ class OperatorMockServerTest {
   }
 
   private static MeiliClusterStatus awaitPhase(String ns, String name, String phase) {
-    return Await.until(name + " in phase " + phase, CONVERGE, () -> {
+    MeiliClusterStatus status = Await.until(name + " in phase " + phase, CONVERGE, () -> {
       MeiliCluster c = cluster(ns, name);
       return c != null && c.getStatus() != null && phase.equals(c.getStatus().getPhase()) ? c.getStatus() : null;
     });
+    // The Argo CD health check over every status these tests wait for.
+    MeiliCluster seen = new MeiliCluster();
+    seen.getMetadata().setGeneration(status.getObservedGeneration());
+    seen.setStatus(status);
+    assertThat(dev.miroir.operator.testing.ArgoHealth.of(seen).status()).as("Argo CD health in phase %s", phase)
+        .isEqualTo(argoHealthOf(phase));
+    return status;
+  }
+
+  /** What Argo CD must say about a cluster in each phase the operator reports. */
+  static String argoHealthOf(String phase) {
+    return switch (phase) {
+      case "Ready" -> "Healthy";
+      case "Degraded", "Blocked" -> "Degraded";
+      case "Provisioning", "ScalePending", "Updating" -> "Progressing";
+      default -> throw new IllegalArgumentException("unknown phase " + phase);
+    };
   }
 
   private static TopologyDocument topology(String ns, String name) {

@@ -50,6 +50,9 @@ public class MeiliClusterSpec {
   @JsonPropertyDescription("Spread replicas of each shard across failure zones.")
   private ZoneAwarenessSpec zoneAwareness;
 
+  @JsonPropertyDescription("How node pods are restarted when their template changes.")
+  private UpdateStrategySpec updateStrategy = new UpdateStrategySpec();
+
   @JsonPropertyDescription("Limits on data movement when the placement changes.")
   private RebalanceSpec rebalance = new RebalanceSpec();
 
@@ -99,6 +102,14 @@ public class MeiliClusterSpec {
 
   public void setZoneAwareness(ZoneAwarenessSpec zoneAwareness) {
     this.zoneAwareness = zoneAwareness;
+  }
+
+  public UpdateStrategySpec getUpdateStrategy() {
+    return updateStrategy;
+  }
+
+  public void setUpdateStrategy(UpdateStrategySpec updateStrategy) {
+    this.updateStrategy = updateStrategy;
   }
 
   public RebalanceSpec getRebalance() {

@@ -16,7 +16,7 @@ public class MeiliClusterStatus {
   @JsonPropertyDescription("metadata.generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Provisioning, Ready, Degraded, ScalePending or Unavailable.")
+  @JsonPropertyDescription("Provisioning, Ready, Updating, Degraded, ScalePending or Blocked.")
   private String phase;
 
   @JsonPropertyDescription("Ready/desired nodes, for kubectl get.")
@@ -28,6 +28,9 @@ public class MeiliClusterStatus {
 
   @JsonPropertyDescription("Nodes whose pod is ready.")
   private Integer readyReplicas;
+
+  @JsonPropertyDescription("Nodes whose pod runs the current pod template (a rolling restart ends at replicas).")
+  private Integer updatedReplicas;
 
   @LabelSelector
   @JsonPropertyDescription("Selector of the node pods (scale subresource).")
@@ -42,7 +45,9 @@ public class MeiliClusterStatus {
   @JsonPropertyDescription("A placement change that was requested but not applied yet, and why.")
   private PendingPlacementChange pendingChange;
 
-  @JsonPropertyDescription("Ready, Rebalancing and Degraded.")
+  @JsonPropertyDescription(
+      "Ready, Rebalancing, Degraded, RollingUpdate and VolumeExpansion, one of each type, each with the"
+          + " observedGeneration it describes.")
   private List<Condition> conditions = new ArrayList<>();
 
   public Long getObservedGeneration() {
@@ -83,6 +88,14 @@ public class MeiliClusterStatus {
 
   public void setReadyReplicas(Integer readyReplicas) {
     this.readyReplicas = readyReplicas;
+  }
+
+  public Integer getUpdatedReplicas() {
+    return updatedReplicas;
+  }
+
+  public void setUpdatedReplicas(Integer updatedReplicas) {
+    this.updatedReplicas = updatedReplicas;
   }
 
   public String getSelector() {
@@ -138,6 +151,7 @@ public class MeiliClusterStatus {
         && Objects.equals(nodes, that.nodes)
         && Objects.equals(replicas, that.replicas)
         && Objects.equals(readyReplicas, that.readyReplicas)
+        && Objects.equals(updatedReplicas, that.updatedReplicas)
         && Objects.equals(selector, that.selector)
         && Objects.equals(endpoint, that.endpoint)
         && Objects.equals(topologyEpoch, that.topologyEpoch)

@@ -16,7 +16,10 @@ public class MeilisearchSpec {
   public static final String DEFAULT_IMAGE = "getmeili/meilisearch:v1.21.0";
 
   @Default(DEFAULT_IMAGE)
-  @JsonPropertyDescription("Meilisearch Community Edition image; the operator is tested with v1.21.")
+  @JsonPropertyDescription(
+      "Meilisearch Community Edition image; the operator is tested with v1.21. A change rolls the nodes"
+          + " one at a time; a newer version upgrades each database in place (dumpless upgrade, from"
+          + " v1.12); an older version than the nodes run is refused.")
   private String image = DEFAULT_IMAGE;
 
   @JsonPropertyDescription("CPU and memory for each node container.")
@@ -27,6 +30,10 @@ public class MeilisearchSpec {
 
   @JsonPropertyDescription("Extra environment for the node container (MEILI_* settings).")
   private List<EnvVar> env = new ArrayList<>();
+
+  @JsonPropertyDescription(
+      "Overrides for the node pods: scheduling, pull secrets, labels, security context, sidecars.")
+  private PodTemplateOverride podTemplate;
 
   @JsonPropertyDescription(
       "Secret key holding the master key. When absent the operator generates one in"
@@ -65,6 +72,14 @@ public class MeilisearchSpec {
     this.env = env;
   }
 
+  public PodTemplateOverride getPodTemplate() {
+    return podTemplate;
+  }
+
+  public void setPodTemplate(PodTemplateOverride podTemplate) {
+    this.podTemplate = podTemplate;
+  }
+
   public SecretKeyRef getMasterKeySecretRef() {
     return masterKeySecretRef;
   }
@@ -78,10 +93,12 @@ public class MeilisearchSpec {
   public static class StorageSpec {
     @Default("10Gi")
     @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")
-    @JsonPropertyDescription("Requested volume size, e.g. 10Gi.")
+    @JsonPropertyDescription(
+        "Requested volume size, e.g. 10Gi. Growing it expands the volumes when the StorageClass allows"
+            + " expansion; shrinking is refused.")
     private String size = "10Gi";
 
-    @JsonPropertyDescription("StorageClass; the cluster default when absent.")
+    @JsonPropertyDescription("StorageClass; the cluster default when absent. Fixed once a node's volume exists.")
     private String storageClassName;
 
     public String getSize() {

@@ -33,6 +33,16 @@ public class RouterSpec {
 
   public void setTaskStore(TaskStoreSpec taskStore) {
     this.taskStore = taskStore;
+
+  @JsonPropertyDescription("Overrides for the router pods: scheduling, pull secrets, labels, security context.")
+  private PodTemplateOverride podTemplate;
+
+  public PodTemplateOverride getPodTemplate() {
+    return podTemplate;
+  }
+
+  public void setPodTemplate(PodTemplateOverride podTemplate) {
+    this.podTemplate = podTemplate;
   }
 
   public Integer getReplicas() {

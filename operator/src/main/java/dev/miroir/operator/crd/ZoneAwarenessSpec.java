@@ -3,6 +3,7 @@ package dev.miroir.operator.crd;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,8 +19,11 @@ public class ZoneAwarenessSpec {
   @JsonPropertyDescription("Node label that names the failure zone.")
   private String topologyKey = "topology.kubernetes.io/zone";
 
+  @ValidationRule(
+      value = "self == oldSelf",
+      message = "zones are immutable: each node and its zonal volume are pinned to its zone")
   @JsonPropertyDescription(
-      "Zones to pin nodes to, round-robin. When empty, pods are only spread (best effort) and"
+      "Zones to pin nodes to, round-robin (immutable). When empty, pods are only spread (best effort) and"
           + " placement is not zone aware.")
   private List<String> zones = new ArrayList<>();
 

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import io.fabric8.kubernetes.api.model.PodAffinityTermBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -57,6 +58,9 @@ public final class ClusterModel {
   public static final String DATA_PATH = "/meili_data";
   static final String NODE_CONTAINER = "meilisearch";
   static final String ROUTER_CONTAINER = "router";
+  static final String TMP_VOLUME = "tmp";
+  /** Answered by the router itself, whatever the nodes' state (router-sidecar ClusterRoutes). */
+  public static final String ROUTER_LIVENESS_PATH = "/_miroir/live";
 
   private final MeiliCluster cluster;
   private final String name;
@@ -179,6 +183,37 @@ public final class ClusterModel {
    * impossible with a single StatefulSet. Owned by the MeiliNode, so deleting the node removes it.
    */
   public StatefulSet nodeStatefulSet(DesiredNode node, MeiliNode owner) {
+    return nodeStatefulSet(node, owner, nodeImage(), null);
+  }
+
+  /** The image the spec asks nodes to run. */
+  public String nodeImage() {
+    MeilisearchSpec meili = spec.getMeilisearch() == null ? new MeilisearchSpec() : spec.getMeilisearch();
+    return meili.getImage() == null ? MeilisearchSpec.DEFAULT_IMAGE : meili.getImage();
+  }
+
+  /** The volume size the spec asks for. */
+  public String storageSize() {
+    MeilisearchSpec meili = spec.getMeilisearch() == null ? new MeilisearchSpec() : spec.getMeilisearch();
+    return meili.getStorage() == null || meili.getStorage().getSize() == null
+        ? new MeilisearchSpec.StorageSpec().getSize() : meili.getStorage().getSize();
+  }
+
+  /**
+   * A node's StatefulSet.
+   *
+   * <p>{@code updateStrategy: OnDelete}: a template change (image, env, resources, podTemplate)
+   * restarts nothing by itself. The operator deletes one outdated pod at a time, once the previous
+   * one is ready again and every shard keeps a readable copy; see the rolling restart step. The pod
+   * template carries its own hash ({@link Labels#POD_TEMPLATE_HASH}), which is how a pod is known
+   * to be outdated.
+   *
+   * @param image the image to run: the spec's, or the running one while an upgrade is refused
+   * @param existingClaims the claim templates of the live StatefulSet, kept as they are (they are
+   *     immutable; a volume expansion recreates the StatefulSet instead), null for a new one
+   */
+  public StatefulSet nodeStatefulSet(DesiredNode node, MeiliNode owner, String image,
+      List<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> existingClaims) {
     MeilisearchSpec meili = spec.getMeilisearch() == null ? new MeilisearchSpec() : spec.getMeilisearch();
     Map<String, String> labels = Labels.ofNode(name, node.id());
     SecretKeyRef masterKey = masterKeyRef();
@@ -192,6 +227,9 @@ public final class ClusterModel {
     env.add(new EnvVar("MEILI_DB_PATH", DATA_PATH + "/data.ms", null));
     env.add(new EnvVar("MEILI_DUMP_DIR", DATA_PATH + "/dumps", null));
     env.add(new EnvVar("MEILI_SNAPSHOT_DIR", DATA_PATH + "/snapshots", null));
+    // A newer image opens an older database (from v1.12) in place instead of refusing to start; a
+    // no-op when the versions match. Downgrades never reach a node: the operator refuses them.
+    env.add(new EnvVar("MEILI_EXPERIMENTAL_DUMPLESS_UPGRADE", "true", null));
     if (meili.getEnv() != null) {
       env.addAll(meili.getEnv());
     }
@@ -201,17 +239,21 @@ public final class ClusterModel {
     var podSpec = new PodSpecBuilder()
         .addNewContainer()
           .withName(NODE_CONTAINER)
-          .withImage(meili.getImage() == null ? MeilisearchSpec.DEFAULT_IMAGE : meili.getImage())
+          .withImage(image)
           .withEnv(env)
           .addNewPort().withName("http").withContainerPort(ClusterNames.HTTP_PORT).endPort()
-          .withResources(meili.getResources() == null ? new ResourceRequirements() : meili.getResources())
+          .withResources(meili.getResources() == null ? PodSecurity.defaultNodeResources() : meili.getResources())
+          .withSecurityContext(PodSecurity.restrictedContainer(true))
           .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_PATH).endVolumeMount()
+          .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
           // Startup can replay a large task queue: give it minutes before liveness may kill it.
           .withStartupProbe(healthProbe(5, 120))
           .withReadinessProbe(healthProbe(5, 3))
           .withLivenessProbe(healthProbe(10, 6))
         .endContainer()
         .withTerminationGracePeriodSeconds(60L)
+        .withSecurityContext(PodSecurity.restrictedPod(PodSecurity.NODE_UID))
+        .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
         .withNewAffinity()
           .withNewPodAntiAffinity()
             // Preferred, not required: a small cluster must still schedule on few hosts.
@@ -235,14 +277,21 @@ public final class ClusterModel {
         .endAffinity();
     }
 
-    var claim = new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName(DATA_VOLUME).withLabels(labels).endMetadata()
-        .withNewSpec()
-          .withAccessModes("ReadWriteOnce")
-          .withStorageClassName(storage.getStorageClassName())
-          .withNewResources().addToRequests("storage", new Quantity(storage.getSize())).endResources()
-        .endSpec()
-        .build();
+    List<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> claims = existingClaims != null
+        ? existingClaims
+        : List.of(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+            .withNewMetadata().withName(DATA_VOLUME).withLabels(labels).endMetadata()
+            .withNewSpec()
+              .withAccessModes("ReadWriteOnce")
+              .withStorageClassName(storage.getStorageClassName())
+              .withNewResources().addToRequests("storage", new Quantity(storageSize())).endResources()
+            .endSpec()
+            .build());
+
+    PodSpec pod = podSpec.build();
+    ObjectMeta podMeta = new ObjectMetaBuilder().withLabels(labels).build();
+    PodTemplateOverlay.apply(meili.getPodTemplate(), podMeta, pod, NODE_CONTAINER, zonePin(node));
+    withTemplateHash(podMeta, pod);
 
     return new StatefulSetBuilder()
         .withNewMetadata()
@@ -256,17 +305,38 @@ public final class ClusterModel {
           .withServiceName(ClusterNames.headlessService(name))
           .withPodManagementPolicy("Parallel")
           .withNewSelector().withMatchLabels(Labels.nodeSelector(name, node.id())).endSelector()
+          .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
           .withNewTemplate()
-            .withNewMetadata().withLabels(labels).endMetadata()
-            .withSpec(podSpec.build())
+            .withMetadata(podMeta)
+            .withSpec(pod)
           .endTemplate()
-          .withVolumeClaimTemplates(claim)
+          .withVolumeClaimTemplates(claims)
           // Keep the data when the StatefulSet goes: a mistaken scale-down must be recoverable.
           .withNewPersistentVolumeClaimRetentionPolicy()
             .withWhenDeleted("Retain").withWhenScaled("Retain")
           .endPersistentVolumeClaimRetentionPolicy()
         .endSpec()
         .build();
+  }
+
+  private io.fabric8.kubernetes.api.model.NodeSelectorRequirement zonePin(DesiredNode node) {
+    if (node.zone() == null) {
+      return null;
+    }
+    return new io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder()
+        .withKey(zoneKey()).withOperator("In").withValues(node.zone()).build();
+  }
+
+  /** The template's own hash, on the template: pods made from it carry it, so outdated pods show. */
+  private static void withTemplateHash(ObjectMeta meta, PodSpec pod) {
+    Map<String, String> annotations = new java.util.TreeMap<>();
+    if (meta.getAnnotations() != null) {
+      annotations.putAll(meta.getAnnotations());
+    }
+    annotations.remove(Labels.POD_TEMPLATE_HASH);
+    ObjectMeta unhashed = new ObjectMetaBuilder(meta).withAnnotations(annotations).build();
+    annotations.put(Labels.POD_TEMPLATE_HASH, CanonicalHash.of(List.of(unhashed, pod)));
+    meta.setAnnotations(annotations);
   }
 
   private String zoneKey() {
@@ -295,8 +365,12 @@ public final class ClusterModel {
   }
 
   private static Probe healthProbe(int periodSeconds, int failureThreshold) {
+    return probe("/health", periodSeconds, failureThreshold);
+  }
+
+  private static Probe probe(String path, int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
-        .withNewHttpGet().withPath("/health").withPort(new IntOrString("http")).endHttpGet()
+        .withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
         .withPeriodSeconds(periodSeconds)
         .withFailureThreshold(failureThreshold)
         .withTimeoutSeconds(3)
@@ -344,6 +418,21 @@ public final class ClusterModel {
         .withNewSpec()
           .withMaxUnavailable(new IntOrString(Math.max(1, rf - 1)))
           .withNewSelector().withMatchLabels(Labels.nodeSelector(name)).endSelector()
+          // A pod that is not ready (a joining node, a crashed one) holds no readable copy to
+          // protect: evicting it must not count against the budget, or it blocks node drains.
+          .withUnhealthyPodEvictionPolicy("AlwaysAllow")
+        .endSpec()
+        .build();
+  }
+
+  /** Routers are stateless, but a drain must not take every one of them at once. */
+  public PodDisruptionBudget routerDisruptionBudget() {
+    return new PodDisruptionBudgetBuilder()
+        .withMetadata(meta(ClusterNames.routerDisruptionBudget(name), Labels.of(name, Labels.COMPONENT_ROUTER)))
+        .withNewSpec()
+          .withMaxUnavailable(new IntOrString(1))
+          .withNewSelector().withMatchLabels(Labels.routerSelector(name)).endSelector()
+          .withUnhealthyPodEvictionPolicy("AlwaysAllow")
         .endSpec()
         .build();
   }
@@ -385,7 +474,7 @@ public final class ClusterModel {
   public Deployment routerDeployment() {
     RouterSpec router = spec.getRouter() == null ? new RouterSpec() : spec.getRouter();
     Map<String, String> labels = Labels.of(name, Labels.COMPONENT_ROUTER);
-    return new DeploymentBuilder()
+    Deployment deployment = new DeploymentBuilder()
         .withMetadata(meta(ClusterNames.router(name), labels))
         .withNewSpec()
           .withReplicas(router.getReplicas() == null ? 1 : router.getReplicas())
@@ -405,10 +494,15 @@ public final class ClusterModel {
                   .withNewValueFrom().withNewSecretKeyRef(ClusterNames.ADMIN_KEY, ClusterNames.apiKeysSecret(name), false).endValueFrom()
                 .endEnv()
                 .addNewPort().withName("http").withContainerPort(ClusterNames.HTTP_PORT).endPort()
-                .withResources(router.getResources() == null ? new ResourceRequirements() : router.getResources())
+                .withResources(router.getResources() == null ? PodSecurity.defaultRouterResources() : router.getResources())
+                .withSecurityContext(PodSecurity.restrictedContainer(false))
+                // Ready only while it can serve every shard; alive as long as its own event loop
+                // answers. A node outage must take routers out of the Service, never restart them.
                 .withReadinessProbe(healthProbe(5, 3))
-                .withLivenessProbe(healthProbe(10, 6))
+                .withLivenessProbe(probe(ROUTER_LIVENESS_PATH, 10, 6))
               .endContainer()
+              .withSecurityContext(PodSecurity.restrictedPod(PodSecurity.ROUTER_UID))
+              .withTopologySpreadConstraints(routerSpread())
               .withNewAffinity()
                 .withNewPodAntiAffinity()
                   .addNewPreferredDuringSchedulingIgnoredDuringExecution()
@@ -424,6 +518,23 @@ public final class ClusterModel {
           .endTemplate()
         .endSpec()
         .build();
+    var template = deployment.getSpec().getTemplate();
+    PodTemplateOverlay.apply(router.getPodTemplate(), template.getMetadata(), template.getSpec(), ROUTER_CONTAINER, null);
+    return deployment;
+  }
+
+  /** Routers spread over zones and hosts, best effort: a zone outage leaves routers elsewhere. */
+  private List<TopologySpreadConstraint> routerSpread() {
+    List<TopologySpreadConstraint> spread = new ArrayList<>();
+    for (String key : List.of(zoneKey(), "kubernetes.io/hostname")) {
+      spread.add(new TopologySpreadConstraintBuilder()
+          .withMaxSkew(1)
+          .withTopologyKey(key)
+          .withWhenUnsatisfiable("ScheduleAnyway")
+          .withNewLabelSelector().withMatchLabels(Labels.routerSelector(name)).endLabelSelector()
+          .build());
+    }
+    return spread;
   }
 
   /** The in-cluster search endpoint: named after the cluster, port 7700, backed by the routers. */

@@ -65,6 +65,15 @@ public final class ClusterNames {
     return cluster + "-nodes";
   }
 
+  public static String routerDisruptionBudget(String cluster) {
+    return cluster + "-router";
+  }
+
+  /** The data volume of a node's single pod, as its StatefulSet names it. */
+  public static String nodeClaim(String nodeId) {
+    return "data-" + nodePod(nodeId);
+  }
+
   public static String nodeUrl(String nodeId, String namespace) {
     return "http://" + nodeResource(nodeId) + "." + namespace + ".svc:" + HTTP_PORT;
   }

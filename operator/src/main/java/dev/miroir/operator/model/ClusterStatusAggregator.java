@@ -25,12 +25,20 @@ public final class ClusterStatusAggregator {
   public static final String READY = "Ready";
   public static final String REBALANCING = "Rebalancing";
   public static final String DEGRADED = "Degraded";
+  public static final String ROLLING_UPDATE = "RollingUpdate";
+  public static final String VOLUME_EXPANSION = "VolumeExpansion";
+
+  /** Ready=False reasons that only the user can clear; Argo CD shows them as Degraded. */
+  public static final String REASON_BLOCKED = "Blocked";
+  public static final String REASON_RESOURCE_CONFLICT = "ResourceConflict";
+  public static final String REASON_RECONCILE_ERROR = "ReconcileError";
 
   public static final String PHASE_PROVISIONING = "Provisioning";
   public static final String PHASE_READY = "Ready";
   public static final String PHASE_DEGRADED = "Degraded";
   public static final String PHASE_SCALE_PENDING = "ScalePending";
   public static final String PHASE_BLOCKED = "Blocked";
+  public static final String PHASE_UPDATING = "Updating";
 
   private final MeiliClusterStatus previous;
   private final long generation;
@@ -42,6 +50,12 @@ public final class ClusterStatusAggregator {
   private PlacementDecision.Decision decision;
   private PlacementDecision.Change change;
   private final List<String> blockers = new ArrayList<>();
+  private String blockerReason;
+  private RollingRestart.Decision rolling;
+  private boolean allPodsReady = true;
+  private final List<String> volumeRefusals = new ArrayList<>();
+  private String volumeRefusalReason;
+  private final List<String> volumesExpanding = new ArrayList<>();
   private String selector;
   private String endpoint;
 
@@ -79,8 +93,38 @@ public final class ClusterStatusAggregator {
   private Long keptEpoch;
 
   public ClusterStatusAggregator blocker(String message) {
+    return blocker(REASON_BLOCKED, message);
+  }
+
+  /** A blocker with its own Ready reason (the first one given wins), e.g. ResourceConflict. */
+  public ClusterStatusAggregator blocker(String reason, String message) {
+    if (blockerReason == null) {
+      blockerReason = reason;
+    }
     blockers.add(message);
     return this;
+  }
+
+  /** The rolling restart's decision, and whether every node pod is ready right now. */
+  public ClusterStatusAggregator rolling(RollingRestart.Decision decision, boolean allReady) {
+    this.rolling = decision;
+    this.allPodsReady = allReady;
+    return this;
+  }
+
+  /** A node whose volume is being expanded. */
+  public ClusterStatusAggregator volumeExpanding(String message) {
+    volumesExpanding.add(message);
+    return this;
+  }
+
+  /** A volume size change that cannot be applied; Ready turns False with this reason. */
+  public ClusterStatusAggregator volumeRefused(String reason, String message) {
+    if (volumeRefusalReason == null) {
+      volumeRefusalReason = reason;
+    }
+    volumeRefusals.add(message);
+    return blocker(reason, message);
   }
 
   public ClusterStatusAggregator endpoint(String selector, String endpoint) {
@@ -94,6 +138,7 @@ public final class ClusterStatusAggregator {
     status.setObservedGeneration(generation);
     status.setReplicas(existingNodes);
     status.setReadyReplicas(readyNodes.size());
+    status.setUpdatedReplicas(rolling == null ? null : rolling.updated());
     status.setNodes(readyNodes.size() + "/" + desiredNodes);
     status.setSelector(selector);
     status.setEndpoint(endpoint);
@@ -109,7 +154,7 @@ public final class ClusterStatusAggregator {
 
     List<Condition> conditions = new ArrayList<>();
     if (!blockers.isEmpty()) {
-      conditions.add(condition(READY, false, "Blocked", String.join("; ", blockers)));
+      conditions.add(condition(READY, false, blockerReason, String.join("; ", blockers)));
     } else if (published == null) {
       conditions.add(condition(READY, false, "TopologyNotPublished", "no topology published yet"));
     } else if (!ready) {
@@ -135,12 +180,34 @@ public final class ClusterStatusAggregator {
       conditions.add(condition(DEGRADED, false, "AllReplicasAvailable",
           wasServing || ready ? "every shard copy is on a ready node" : "cluster is still provisioning"));
     }
+    boolean rollingNow = rollingInProgress();
+    if (rollingNow) {
+      boolean stillWaiting = rolling == null || !rolling.inProgress();
+      conditions.add(condition(ROLLING_UPDATE, true,
+          stillWaiting ? RollingRestart.REASON_ROLLING : rolling.reason(),
+          stillWaiting ? "waiting for the last restarted node to be ready" : rolling.message()));
+    } else {
+      conditions.add(condition(ROLLING_UPDATE, false, RollingRestart.REASON_UP_TO_DATE,
+          "every node runs the current pod template"));
+    }
+    boolean expanding = !volumesExpanding.isEmpty();
+    if (expanding) {
+      conditions.add(condition(VOLUME_EXPANSION, true, VolumeResize.REASON_EXPANDING,
+          String.join("; ", volumesExpanding)));
+    } else if (!volumeRefusals.isEmpty()) {
+      conditions.add(condition(VOLUME_EXPANSION, false, volumeRefusalReason, String.join("; ", volumeRefusals)));
+    } else {
+      conditions.add(condition(VOLUME_EXPANSION, false, VolumeResize.REASON_UP_TO_DATE,
+          "every volume has the size the spec asks for"));
+    }
     status.setConditions(conditions);
 
     if (!blockers.isEmpty()) {
       status.setPhase(PHASE_BLOCKED);
     } else if (pending) {
       status.setPhase(PHASE_SCALE_PENDING);
+    } else if (published != null && (rollingNow || expanding)) {
+      status.setPhase(PHASE_UPDATING);
     } else if (ready) {
       status.setPhase(PHASE_READY);
     } else if (degraded) {
@@ -149,6 +216,17 @@ public final class ClusterStatusAggregator {
       status.setPhase(PHASE_PROVISIONING);
     }
     return status;
+  }
+
+  /**
+   * In progress while a pod is outdated, and until the last restarted node is ready again: the
+   * rollout is not over while a node it stopped is still coming back.
+   */
+  private boolean rollingInProgress() {
+    if (rolling == null) {
+      return false;
+    }
+    return rolling.inProgress() || (isTrue(ROLLING_UPDATE) && !allPodsReady);
   }
 
   private PendingPlacementChange pendingChange() {
@@ -222,17 +300,50 @@ public final class ClusterStatusAggregator {
         .build();
   }
 
-  /** Conditions whose status differs between two statuses, for Events ("Ready became True"). */
+  /**
+   * The previous status with Ready=False (reason ReconcileError) for a reconcile that threw; the
+   * other conditions stay as last computed, since nothing new was learned about them.
+   */
+  public static MeiliClusterStatus withReconcileError(MeiliClusterStatus previous, long generation, Instant now,
+      String message) {
+    ClusterStatusAggregator aggregator = new ClusterStatusAggregator(previous, generation, now);
+    MeiliClusterStatus status = io.fabric8.kubernetes.client.utils.Serialization.clone(aggregator.previous);
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(aggregator.condition(READY, false, REASON_RECONCILE_ERROR, message));
+    if (status.getConditions() != null) {
+      status.getConditions().stream().filter(c -> !READY.equals(c.getType())).forEach(conditions::add);
+    }
+    status.setConditions(conditions);
+    if (status.getPhase() == null) {
+      status.setPhase(PHASE_PROVISIONING);
+    }
+    return status;
+  }
+
+  /**
+   * Conditions worth an Event: those whose status flipped ("Ready became True"), and a Ready that
+   * turned to a new blocking reason (a conflict, a refused downgrade...), which the user must act on
+   * even when Ready was already False.
+   */
   public static List<Condition> flipped(MeiliClusterStatus before, MeiliClusterStatus after) {
     List<Condition> result = new ArrayList<>();
     for (Condition c : after.getConditions()) {
-      String prior = before == null || before.getConditions() == null ? null
-          : before.getConditions().stream().filter(p -> p.getType().equals(c.getType()))
-              .map(Condition::getStatus).findFirst().orElse(null);
-      if (!c.getStatus().equals(prior) && !(prior == null && "False".equals(c.getStatus()))) {
+      Condition prior = before == null || before.getConditions() == null ? null
+          : before.getConditions().stream().filter(p -> p.getType().equals(c.getType())).findFirst().orElse(null);
+      String priorStatus = prior == null ? null : prior.getStatus();
+      boolean flip = !c.getStatus().equals(priorStatus) && !(priorStatus == null && "False".equals(c.getStatus()));
+      boolean newBlocker = READY.equals(c.getType()) && "False".equals(c.getStatus()) && isBlocking(c.getReason())
+          && (prior == null || !c.getReason().equals(prior.getReason()));
+      if (flip || newBlocker) {
         result.add(c);
       }
     }
     return result;
+  }
+
+  /** Ready=False reasons that wait for the user rather than for time. */
+  public static boolean isBlocking(String reason) {
+    return reason != null && !reason.equals("NodesNotReady") && !reason.equals("TopologyNotPublished")
+        && !reason.equals("AllNodesReady");
   }
 }

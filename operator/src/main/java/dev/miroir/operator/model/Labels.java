@@ -2,6 +2,7 @@ package dev.miroir.operator.model;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Standard {@code app.kubernetes.io/*} labels plus ours; selectors use the stable subset only. */
 public final class Labels {
@@ -27,6 +28,15 @@ public final class Labels {
   /** Annotation holding the hash of the desired object last applied; see ResourceApplier. */
   public static final String APPLIED_HASH = "miroir.dev/applied-hash";
 
+  /**
+   * Annotation on a node's pod template (and so on its pod): the hash of the template. A pod whose
+   * value differs from its StatefulSet's runs an outdated template and waits for its rolling restart.
+   */
+  public static final String POD_TEMPLATE_HASH = "miroir.dev/pod-template-hash";
+
+  /** Annotation on a MeiliCluster that lets a rolling restart make shards unreadable (RF 1). */
+  public static final String ALLOW_UNAVAILABLE_RESTART = "miroir.dev/allow-unavailable-restart";
+
   private Labels() {}
 
   public static Map<String, String> of(String cluster, String component) {
@@ -48,15 +58,28 @@ public final class Labels {
 
   /** Selects every node pod of a cluster; also the scale subresource's selector. */
   public static Map<String, String> nodeSelector(String cluster) {
-    return Map.of(CLUSTER, cluster, COMPONENT, COMPONENT_NODE);
+    return sorted(CLUSTER, cluster, COMPONENT, COMPONENT_NODE);
   }
 
   public static Map<String, String> nodeSelector(String cluster, String nodeId) {
-    return Map.of(CLUSTER, cluster, COMPONENT, COMPONENT_NODE, NODE, nodeId);
+    Map<String, String> selector = sorted(CLUSTER, cluster, COMPONENT, COMPONENT_NODE);
+    selector.put(NODE, nodeId);
+    return selector;
   }
 
   public static Map<String, String> routerSelector(String cluster) {
-    return Map.of(CLUSTER, cluster, COMPONENT, COMPONENT_ROUTER);
+    return sorted(CLUSTER, cluster, COMPONENT, COMPONENT_ROUTER);
+  }
+
+  /**
+   * Selectors are sorted maps, never {@code Map.of}: the iteration order of {@code Map.of} changes
+   * from one JVM to the next, and the applied hash (and every object we serialize) must not.
+   */
+  private static Map<String, String> sorted(String k1, String v1, String k2, String v2) {
+    Map<String, String> map = new TreeMap<>();
+    map.put(k1, v1);
+    map.put(k2, v2);
+    return map;
   }
 
   /** The selector in the string form the scale subresource publishes. */

@@ -18,7 +18,22 @@ import dev.miroir.operator.model.Labels;
 import dev.miroir.operator.model.PlacementDecision;
 import dev.miroir.operator.model.TaskStoreModel;
 import dev.miroir.operator.model.TopologyPlanner;
+import dev.miroir.operator.metrics.ClusterMetrics;
+import dev.miroir.operator.model.MeilisearchUpgrade;
+import dev.miroir.operator.model.RollingRestart;
+import dev.miroir.operator.model.VolumeResize;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -27,6 +42,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -54,14 +70,23 @@ import org.slf4j.LoggerFactory;
  * Reconciles a MeiliCluster as a short chain of named, idempotent steps:
  *
  * <pre>
+<<<<<<< HEAD
  * masterKey -> apiKeysSecret -> placement -> nodes -> nodeServices -> disruptionBudget
  *   -> router (and the task store several routers share) -> topology -> apiKeysOnNodes -> nodeStatuses
  *   -> clusterStatus
+=======
+ * masterKey -> apiKeysSecret -> placement -> upgradePath -> volumes -> nodes -> nodeServices
+ *   -> disruptionBudgets -> router -> apiKeysOnNodes -> topology -> rollingRestart -> nodeStatuses
+ *   -> metrics -> clusterStatus
+>>>>>>> 4635ce8 (operator: day-two operations: restricted pods and pod templates, rolling restarts one node at a time, refused downgrades, volume expansion, full-update apply with ownership checks, error status, domain metrics, Argo CD health)
  * </pre>
  *
- * Every object is built by {@link ClusterModel}; the safety rule for placement changes lives in
- * {@link PlacementDecision}; status in {@link ClusterStatusAggregator}. This class only wires facts
- * from the API server and the nodes into them.
+ * Every object is built by {@link ClusterModel}; the safety rules live in pure classes
+ * ({@link PlacementDecision} for placement changes, {@link MeilisearchUpgrade} for image versions,
+ * {@link VolumeResize} for volume sizes, {@link RollingRestart} for which pod may restart);
+ * status in {@link ClusterStatusAggregator}. This class only wires facts from the API server and
+ * the nodes into them. A step that throws is named in status, Events and the reconcile error
+ * metric ({@link #updateErrorStatus}).
  */
 public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
 
@@ -70,10 +95,16 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
 
   private final OperatorSettings settings;
   private final Clock clock;
+  private final ClusterMetrics metrics;
 
   public MeiliClusterReconciler(OperatorSettings settings, Clock clock) {
+    this(settings, clock, new ClusterMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+  }
+
+  public MeiliClusterReconciler(OperatorSettings settings, Clock clock, ClusterMetrics metrics) {
     this.settings = settings;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** Facts and results of one reconcile, passed from step to step. */
@@ -94,6 +125,14 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     Set<String> readyNodes = new TreeSet<>();
     Map<String, Long> documents = new LinkedHashMap<>();
     Map<String, Boolean> keysProvisioned = new LinkedHashMap<>();
+    /** Image for the node template: the spec's, or the current one while an upgrade is refused. */
+    String nodeImage;
+    /** Node StatefulSets as stored, by node id (after this pass's writes). */
+    Map<String, StatefulSet> nodeSets = new LinkedHashMap<>();
+    /** Nodes whose StatefulSet is being recreated (orphan deletion) for a volume expansion. */
+    Set<String> recreating = new HashSet<>();
+    Map<String, String> nodePhases = new LinkedHashMap<>();
+    int outdatedPods;
     boolean converged = true;
     /** The published topology cannot be trusted: publish nothing, delete nothing (PlacementDecision.guard). */
     boolean hold;
@@ -121,25 +160,63 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     Run run = new Run(cluster, model, context.getClient(),
         new ClusterStatusAggregator(cluster.getStatus(), cluster.getMetadata().getGeneration(), clock.instant()));
 
-    masterKey(run);
-    apiKeysSecret(run);
-    placement(run);
-    nodes(run);
-    nodeServices(run);
-    disruptionBudget(run);
-    router(run);
-    apiKeysOnNodes(run);
-    topology(run);
-    rebalanceJob(run);
-    nodeStatuses(run);
+    step(run, "masterKey", this::masterKey);
+    step(run, "apiKeysSecret", this::apiKeysSecret);
+    step(run, "placement", this::placement);
+    step(run, "upgradePath", this::upgradePath);
+    step(run, "volumes", this::volumes);
+    step(run, "nodes", this::nodes);
+    step(run, "nodeServices", this::nodeServices);
+    step(run, "disruptionBudgets", this::disruptionBudgets);
+    step(run, "router", this::router);
+    step(run, "apiKeysOnNodes", this::apiKeysOnNodes);
+    step(run, "topology", this::topology);
+    step(run, "rebalanceJob", this::rebalanceJob);
+    step(run, "rollingRestart", this::rollingRestart);
+    step(run, "nodeStatuses", this::nodeStatuses);
+    step(run, "metrics", this::metrics);
     return clusterStatus(run);
+  }
+
+  private static void step(Run run, String name, java.util.function.Consumer<Run> step) {
+    try {
+      step.accept(run);
+    } catch (RuntimeException e) {
+      throw new StepFailedException(name, e);
+    }
+  }
+
+  /**
+   * Writes one desired object; an existing object of that name that this cluster does not control
+   * is left untouched and reported (Ready=False, reason ResourceConflict).
+   *
+   * @return the stored object, or null on a conflict
+   */
+  private static <T extends HasMetadata> T apply(Run run, T desired) {
+    ResourceApplier.Applied<T> applied = run.applier.apply(desired);
+    if (applied.conflict()) {
+      conflict(run, desired);
+      return null;
+    }
+    return applied.resource();
+  }
+
+  private static void conflict(Run run, HasMetadata desired) {
+    run.converged = false;
+    run.status.blocker(ClusterStatusAggregator.REASON_RESOURCE_CONFLICT,
+        desired.getKind() + " " + desired.getMetadata().getName() + " already exists and is not controlled by "
+            + "this cluster; it is left untouched (delete or rename it to let the operator create its own)");
   }
 
   /** The master key, generated once when the user did not bring one. */
   private void masterKey(Run run) {
     SecretKeyRef ref = run.model.masterKeyRef();
     if (run.model.generatesMasterKey()) {
-      run.applier.createIfAbsent(run.model.masterKeySecret(randomKey()));
+      Secret desired = run.model.masterKeySecret(randomKey());
+      if (run.applier.createIfAbsent(desired).conflict()) {
+        conflict(run, desired);
+        return;
+      }
     }
     Secret secret = run.client.secrets().inNamespace(run.namespace()).withName(ref.getName()).get();
     run.masterKey = secretValue(secret, ref.getKey());
@@ -158,8 +235,9 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     Secret existing = run.client.secrets().inNamespace(run.namespace())
         .withName(desired.getMetadata().getName()).get();
     // Compared by value (never logged): a user-supplied master key may be rotated.
-    if (existing == null || !Objects.equals(decoded(existing), decoded(desired))) {
-      run.applier.apply(desired);
+    if (existing == null || !Objects.equals(decoded(existing), decoded(desired))
+        || !ResourceApplier.controlledBySameOwner(desired, existing)) {
+      apply(run, desired);
     }
   }
 
@@ -279,15 +357,136 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     run.events.warning(run.cluster, decision.reason(), decision.message());
   }
 
+  /**
+   * The image nodes may run. Nodes run what their pods were made from; the highest version among
+   * them is what the data on disk may already be written by, so nothing older may follow it.
+   */
+  private void upgradePath(Run run) {
+    String wanted = run.model.nodeImage();
+    run.nodeImage = wanted;
+    String running = null;
+    var newest = java.util.Optional.<MeilisearchUpgrade.Version>empty();
+    for (Pod pod : run.client.pods().inNamespace(run.namespace()).withLabels(Labels.nodeSelector(run.model.name()))
+        .list().getItems()) {
+      String image = mainImage(pod.getSpec().getContainers());
+      var version = MeilisearchUpgrade.version(image);
+      if (running == null || (version.isPresent() && (newest.isEmpty() || version.get().compareTo(newest.get()) > 0))) {
+        running = image;
+        newest = version.isPresent() ? version : newest;
+      }
+    }
+    MeilisearchUpgrade.Verdict verdict = MeilisearchUpgrade.check(running, wanted);
+    if (!verdict.allowed()) {
+      run.status.blocker(verdict.reason(), verdict.message());
+      run.converged = false;
+      // Keep what the StatefulSets say now: an upgrade in progress carries on, nothing older starts.
+      String current = null;
+      for (StatefulSet sts : listNodeSets(run)) {
+        current = mainImage(sts.getSpec().getTemplate().getSpec().getContainers());
+        if (current != null) {
+          break;
+        }
+      }
+      run.nodeImage = current == null ? running : current;
+    }
+  }
+
+  /**
+   * Grows node volumes to the spec's size where the StorageClass allows it: each PVC is patched,
+   * then the StatefulSet is deleted with orphan propagation (the pod keeps running) and recreated
+   * by {@link #nodes} with the new claim template on a later pass. Where expansion is impossible
+   * the size stays and Ready says why; nothing is retried in a loop, the next pass decides the same.
+   */
+  private void volumes(Run run) {
+    String wanted = run.model.storageSize();
+    for (DesiredNode node : run.runningNodes) {
+      StatefulSet sts = run.client.apps().statefulSets().inNamespace(run.namespace())
+          .withName(ClusterNames.nodeResource(node.id())).get();
+      if (sts == null || sts.getMetadata().getDeletionTimestamp() != null) {
+        if (sts != null) {
+          run.recreating.add(node.id());
+          run.converged = false;
+        }
+        continue;
+      }
+      var claimTemplate = sts.getSpec().getVolumeClaimTemplates().stream()
+          .filter(c -> ClusterModel.DATA_VOLUME.equals(c.getMetadata().getName())).findFirst().orElse(null);
+      if (claimTemplate == null) {
+        continue;
+      }
+      String current = claimTemplate.getSpec().getResources().getRequests().get("storage").toString();
+      PersistentVolumeClaim pvc = run.client.persistentVolumeClaims().inNamespace(run.namespace())
+          .withName(ClusterNames.nodeClaim(node.id())).get();
+      String className = pvc != null && pvc.getSpec().getStorageClassName() != null
+          ? pvc.getSpec().getStorageClassName() : claimTemplate.getSpec().getStorageClassName();
+      StorageClass storageClass = storageClass(run, className);
+      VolumeResize.Decision decision = VolumeResize.decide(node.id(), current, wanted,
+          storageClass == null ? className : storageClass.getMetadata().getName(),
+          pvc == null || (storageClass != null && Boolean.TRUE.equals(storageClass.getAllowVolumeExpansion())));
+      switch (decision.action()) {
+        case REFUSE -> run.status.volumeRefused(decision.reason(), decision.message());
+        case EXPAND -> {
+          if (pvc != null && smaller(pvc.getSpec().getResources().getRequests().get("storage"), wanted)) {
+            run.client.persistentVolumeClaims().inNamespace(run.namespace()).withName(pvc.getMetadata().getName())
+                .edit(p -> new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder(p)
+                    .editSpec().editResources().addToRequests("storage", new Quantity(wanted)).endResources().endSpec()
+                    .build());
+          }
+          run.client.apps().statefulSets().inNamespace(run.namespace()).withName(sts.getMetadata().getName())
+              .withPropagationPolicy(DeletionPropagation.ORPHAN).delete();
+          run.recreating.add(node.id());
+          run.converged = false;
+          run.events.normal(run.cluster, "VolumeExpanding", decision.message());
+        }
+        case NONE -> { }
+      }
+      if (pvc != null && decision.action() != VolumeResize.Action.REFUSE) {
+        Quantity capacity = pvc.getStatus() == null || pvc.getStatus().getCapacity() == null
+            ? null : pvc.getStatus().getCapacity().get("storage");
+        if (capacity != null && smaller(capacity, wanted)) {
+          run.status.volumeExpanding(pvc.getMetadata().getName() + " has " + capacity + ", expanding to " + wanted);
+          run.converged = false;
+        }
+      }
+    }
+  }
+
+  private static boolean smaller(Quantity have, String wanted) {
+    return have == null
+        || Quantity.getAmountInBytes(have).compareTo(Quantity.getAmountInBytes(new Quantity(wanted))) < 0;
+  }
+
+  /** The named class, or the cluster's default class when none is named. */
+  private static StorageClass storageClass(Run run, String name) {
+    if (name != null) {
+      return run.client.storage().v1().storageClasses().withName(name).get();
+    }
+    return run.client.storage().v1().storageClasses().list().getItems().stream()
+        .filter(c -> c.getMetadata().getAnnotations() != null
+            && "true".equals(c.getMetadata().getAnnotations().get("storageclass.kubernetes.io/is-default-class")))
+        .findFirst().orElse(null);
+  }
+
   /** One MeiliNode per running node, its StatefulSet and Service; surplus nodes removed. */
   private void nodes(Run run) {
     Set<String> keep = new HashSet<>();
     for (DesiredNode node : run.runningNodes) {
       keep.add(node.id());
-      MeiliNode meiliNode = run.applier.apply(run.model.meiliNode(node)).resource();
+      MeiliNode meiliNode = apply(run, run.model.meiliNode(node));
+      if (meiliNode == null) {
+        continue;
+      }
       run.meiliNodes.put(node.id(), meiliNode);
-      run.applier.apply(run.model.nodeStatefulSet(node, meiliNode));
-      run.applier.apply(run.model.nodeService(node, meiliNode));
+      if (!run.recreating.contains(node.id())) {
+        StatefulSet live = run.client.apps().statefulSets().inNamespace(run.namespace())
+            .withName(ClusterNames.nodeResource(node.id())).get();
+        StatefulSet sts = apply(run, run.model.nodeStatefulSet(node, meiliNode, run.nodeImage,
+            live == null ? null : live.getSpec().getVolumeClaimTemplates()));
+        if (sts != null) {
+          run.nodeSets.put(node.id(), sts);
+        }
+      }
+      apply(run, run.model.nodeService(node, meiliNode));
     }
     // Only nodes outside both the published and the wanted placement reach this point.
     for (MeiliNode stale : listNodes(run)) {
@@ -314,11 +513,12 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
   }
 
   private void nodeServices(Run run) {
-    run.applier.apply(run.model.headlessService());
+    apply(run, run.model.headlessService());
   }
 
-  private void disruptionBudget(Run run) {
-    run.applier.apply(run.model.nodeDisruptionBudget());
+  private void disruptionBudgets(Run run) {
+    apply(run, run.model.nodeDisruptionBudget());
+    apply(run, run.model.routerDisruptionBudget());
   }
 
   /**
@@ -338,12 +538,98 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
   }
 
   private void router(Run run) {
-    run.applier.apply(run.model.routerServiceAccount());
-    run.applier.apply(run.model.routerRole());
-    run.applier.apply(run.model.routerRoleBinding());
-    run.applier.apply(taskStore(run).wire(run.model.routerDeployment()));
-    run.applier.apply(run.model.searchService());
+    apply(run, run.model.routerServiceAccount());
+    apply(run, run.model.routerRole());
+    apply(run, run.model.routerRoleBinding());
+    apply(run, taskStore(run).wire(run.model.routerDeployment()));
+    apply(run, run.model.searchService());
     run.status.endpoint(Labels.nodeSelectorString(run.model.name()), run.model.endpoint());
+  }
+
+  /**
+   * Restarts at most one node pod per pass whose template is outdated, under the rules of
+   * {@link RollingRestart}: the node StatefulSets use OnDelete, so this is the only place a
+   * template change (image, env, resources, podTemplate) reaches a running node.
+   */
+  private void rollingRestart(Run run) {
+    Map<String, Pod> pods = new LinkedHashMap<>();
+    for (Pod pod : run.client.pods().inNamespace(run.namespace()).withLabels(Labels.nodeSelector(run.model.name()))
+        .list().getItems()) {
+      pods.put(pod.getMetadata().getLabels().get(Labels.NODE), pod);
+    }
+    List<RollingRestart.NodePod> observed = new ArrayList<>();
+    boolean allReady = true;
+    for (DesiredNode node : run.runningNodes) {
+      StatefulSet sts = run.nodeSets.get(node.id());
+      Pod pod = pods.get(node.id());
+      if (sts == null) {
+        allReady = false;
+        continue;
+      }
+      boolean ready = pod != null && pod.getMetadata().getDeletionTimestamp() == null && isReady(pod);
+      allReady &= ready;
+      String want = annotation(sts.getSpec().getTemplate().getMetadata(), Labels.POD_TEMPLATE_HASH);
+      String have = pod == null ? null : annotation(pod.getMetadata(), Labels.POD_TEMPLATE_HASH);
+      observed.add(new RollingRestart.NodePod(node.id(), pod != null, ready, pod != null && !Objects.equals(want, have)));
+    }
+    var strategy = run.model.spec().getUpdateStrategy();
+    boolean permitted = (strategy != null && Boolean.TRUE.equals(strategy.getAllowUnavailableShards()))
+        || "true".equals(annotation(run.cluster.getMetadata(), Labels.ALLOW_UNAVAILABLE_RESTART));
+    RollingRestart.Decision decision = RollingRestart.next(observed, run.published, permitted);
+    run.outdatedPods = (int) observed.stream().filter(RollingRestart.NodePod::outdated).count();
+    if (decision.restart() != null) {
+      run.client.pods().inNamespace(run.namespace()).withName(ClusterNames.nodePod(decision.restart())).delete();
+      run.events.normal(run.cluster, "NodeRestarted", decision.message());
+    }
+    if (decision.inProgress()) {
+      run.converged = false;
+    }
+    run.status.rolling(decision, allReady);
+  }
+
+  private static boolean isReady(Pod pod) {
+    return pod.getStatus() != null && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  private static String annotation(io.fabric8.kubernetes.api.model.ObjectMeta meta, String key) {
+    return meta == null || meta.getAnnotations() == null ? null : meta.getAnnotations().get(key);
+  }
+
+  private static String mainImage(List<io.fabric8.kubernetes.api.model.Container> containers) {
+    return containers.stream().filter(c -> "meilisearch".equals(c.getName()))
+        .map(io.fabric8.kubernetes.api.model.Container::getImage).findFirst().orElse(null);
+  }
+
+  private List<StatefulSet> listNodeSets(Run run) {
+    return run.client.apps().statefulSets().inNamespace(run.namespace())
+        .withLabels(Labels.nodeSelector(run.model.name())).list().getItems();
+  }
+
+  /** Domain metrics from what this pass observed; a scrape reads them without any call. */
+  private void metrics(Run run) {
+    String ns = run.namespace();
+    String name = run.model.name();
+    if (run.published != null) {
+      metrics.topologyEpoch(ns, name, run.published.epoch());
+    }
+    Map<String, Integer> byPhase = new LinkedHashMap<>();
+    run.nodePhases.values().forEach(phase -> byPhase.merge(phase, 1, Integer::sum));
+    metrics.nodesByPhase(ns, name, byPhase);
+    metrics.nodesReady(ns, name, run.readyNodes.size());
+    metrics.nodesOutdated(ns, name, run.outdatedPods);
+    long pendingCopies = run.decision != null && run.decision.verdict() == PlacementDecision.Verdict.PENDING
+        && run.change.plan() != null ? run.change.plan().replicasMoved() : 0;
+    metrics.shardMoves(ns, name, ClusterMetrics.STATE_PENDING, pendingCopies);
+    for (MeiliNode node : run.meiliNodes.values()) {
+      String id = node.getSpec().getNodeId();
+      Long documents = run.documents.containsKey(id) ? run.documents.get(id)
+          : node.getStatus() == null ? null : node.getStatus().getDocuments();
+      if (documents != null) {
+        metrics.nodeDocuments(ns, name, id, documents);
+      }
+    }
   }
 
   /**
@@ -379,7 +665,9 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     }
     TopologyDocument next = TopologyPlanner.next(run.model.name(), run.published, serving,
         id -> settings.nodeUrls().url(run.namespace(), id));
-    run.applier.apply(run.model.topologyConfigMap(TopologyCodec.encode(next)));
+    if (apply(run, run.model.topologyConfigMap(TopologyCodec.encode(next))) == null) {
+      return;
+    }
     if (run.published == null || next.epoch() != run.published.epoch()) {
       run.events.normal(run.cluster, "TopologyPublished",
           "topology epoch " + next.epoch() + ": " + next.nodes().size() + " nodes, " + next.shards()
@@ -435,7 +723,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
   }
 
   private void nodeStatuses(Run run) {
-    if (run.hold) {
+    if (run.hold || run.published == null) {
       return;
     }
     Set<String> published = run.published.nodes().stream().map(n -> n.id()).collect(java.util.stream.Collectors.toSet());
@@ -460,12 +748,13 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
       next.setShardCount(shards.size());
       next.setDocuments(run.documents.getOrDefault(id, prior.getDocuments()));
       next.setApiKeysProvisioned(run.keysProvisioned.getOrDefault(id, prior.getApiKeysProvisioned()));
+      run.nodePhases.put(id, next.getPhase());
       if (!next.equals(node.getStatus())) {
-        MeiliNode fresh = new MeiliNode();
-        fresh.setMetadata(new ObjectMetaBuilder().withName(node.getMetadata().getName())
-            .withNamespace(run.namespace()).build());
-        fresh.setStatus(next);
-        run.client.resource(fresh).patchStatus();
+        // The whole status at the resourceVersion read (a 409 retries the reconcile): a merge patch
+        // would leave list entries behind on servers that merge lists.
+        MeiliNode updated = io.fabric8.kubernetes.client.utils.Serialization.clone(node);
+        updated.setStatus(next);
+        run.client.resource(updated).updateStatus();
       }
     }
   }
@@ -496,6 +785,48 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
       control = UpdateControl.patchStatus(fresh);
     }
     return run.converged ? control : control.rescheduleAfter(settings.requeue());
+  }
+
+  /**
+   * A reconcile that threw: Ready turns False (reason ReconcileError, naming the failed step), a
+   * Warning Event is recorded when the message changes, and the step's error counter moves. The
+   * framework retries with backoff. The message never carries a Secret's content: for the
+   * credentials steps only the exception type is shown.
+   */
+  @Override
+  public ErrorStatusUpdateControl<MeiliCluster> updateErrorStatus(
+      MeiliCluster cluster, Context<MeiliCluster> context, Exception e) {
+    String step = e instanceof StepFailedException failed ? failed.step() : "reconcile";
+    Throwable cause = e instanceof StepFailedException && e.getCause() != null ? e.getCause() : e;
+    boolean credentials = step.equals("masterKey") || step.equals("apiKeysSecret");
+    String detail = cause.getClass().getSimpleName()
+        + (credentials || cause.getMessage() == null ? "" : ": " + abbreviate(cause.getMessage(), 300));
+    String message = "step " + step + " failed: " + detail;
+    LOG.warn("reconcile of {}/{} failed in step {}: {}", cluster.getMetadata().getNamespace(),
+        cluster.getMetadata().getName(), step, detail);
+    metrics.reconcileError(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), step);
+
+    MeiliClusterStatus previous = cluster.getStatus();
+    MeiliClusterStatus next = ClusterStatusAggregator.withReconcileError(previous,
+        cluster.getMetadata().getGeneration(), clock.instant(), message);
+    Condition before = previous == null || previous.getConditions() == null ? null
+        : previous.getConditions().stream().filter(c -> ClusterStatusAggregator.READY.equals(c.getType()))
+            .findFirst().orElse(null);
+    if (before == null || !message.equals(before.getMessage())) {
+      new ClusterEvents(context.getClient()).warning(cluster, ClusterStatusAggregator.REASON_RECONCILE_ERROR, message);
+    }
+    if (next.equals(previous)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    MeiliCluster fresh = new MeiliCluster();
+    fresh.setMetadata(new ObjectMetaBuilder().withName(cluster.getMetadata().getName())
+        .withNamespace(cluster.getMetadata().getNamespace()).build());
+    fresh.setStatus(next);
+    return ErrorStatusUpdateControl.patchStatus(fresh);
+  }
+
+  private static String abbreviate(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max) + "…";
   }
 
   // ---- observation helpers ----
@@ -576,10 +907,21 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
 
   @Override
   public List<EventSource<?, MeiliCluster>> prepareEventSources(EventSourceContext<MeiliCluster> context) {
+    // Every kind the operator creates, so a deleted or edited child is put back at once. Secrets are
+    // the exception: watching them needs list/watch on every Secret, which the operator does not
+    // hold; a deleted credentials Secret is recreated on the next pass.
     List<EventSource<?, MeiliCluster>> sources = new ArrayList<>();
     sources.add(informer(context, StatefulSet.class));
     sources.add(informer(context, MeiliNode.class));
     sources.add(informer(context, ConfigMap.class));
+    sources.add(informer(context, Service.class));
+    sources.add(informer(context, Deployment.class));
+    sources.add(informer(context, ServiceAccount.class));
+    sources.add(informer(context, Role.class));
+    sources.add(informer(context, RoleBinding.class));
+    sources.add(informer(context, PodDisruptionBudget.class));
+    sources.add(informer(context, Pod.class));
+    sources.add(informer(context, PersistentVolumeClaim.class));
     return sources;
   }
 

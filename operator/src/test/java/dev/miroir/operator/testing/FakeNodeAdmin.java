@@ -16,6 +16,7 @@ public final class FakeNodeAdmin implements NodeAdmin {
   private volatile long documents;
   private volatile boolean reachable = true;
   private final Set<String> keysCreated = ConcurrentHashMap.newKeySet();
+  private final Set<String> failing = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> statsCalls = new ConcurrentHashMap<>();
 
   public void documents(long documents) {
@@ -24,6 +25,15 @@ public final class FakeNodeAdmin implements NodeAdmin {
 
   public void reachable(boolean reachable) {
     this.reachable = reachable;
+  }
+
+  /** Key provisioning on this node URL throws, as an unexpected failure inside a reconcile would. */
+  public void failOn(String url, boolean fail) {
+    if (fail) {
+      failing.add(url);
+    } else {
+      failing.remove(url);
+    }
   }
 
   public Set<String> keysCreated() {
@@ -42,6 +52,9 @@ public final class FakeNodeAdmin implements NodeAdmin {
 
   @Override
   public boolean ensureKey(String url, String masterKey, ApiKeys.KeySpec key) {
+    if (failing.contains(url)) {
+      throw new IllegalStateException("node admin failed on purpose for " + url);
+    }
     keysCreated.add(url + " " + key.uid());
     return true;
   }

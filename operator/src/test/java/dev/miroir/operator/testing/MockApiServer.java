@@ -2,6 +2,8 @@ package dev.miroir.operator.testing;
 
 import dev.miroir.operator.OperatorRuntime;
 import dev.miroir.operator.crd.MeiliCluster;
+import dev.miroir.operator.metrics.ClusterMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.miroir.operator.reconcile.OperatorSettings;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,6 +28,7 @@ public final class MockApiServer implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private Operator operator;
+  private final ClusterMetrics metrics = new ClusterMetrics(new SimpleMeterRegistry());
 
   public MockApiServer() {
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -47,9 +50,19 @@ public final class MockApiServer implements AutoCloseable {
     return client;
   }
 
+  /** The domain metrics of every operator this server started. */
+  public ClusterMetrics metrics() {
+    return metrics;
+  }
+
+  /** The API server's address, for an operator started in another JVM. */
+  public String masterUrl() {
+    return client.getConfiguration().getMasterUrl();
+  }
+
   public Operator startOperator(OperatorSettings settings) {
     stopOperator();
-    operator = OperatorRuntime.create(server.createClient(), settings, o -> o
+    operator = OperatorRuntime.create(server.createClient(), settings, metrics, o -> o
         .withSSABasedCreateUpdateMatchForDependentResources(false)
         .withUseSSAToPatchPrimaryResource(false)
         .withConcurrentReconciliationThreads(2)

@@ -33,6 +33,10 @@ public final class ClusterRoutes implements RouteModule {
   @Override
   public void mount(Endpoints e, Fleet fleet) {
     e.on(HttpMethod.GET, "/health", "health", ctx -> health(fleet));
+    // Liveness: answered by the router alone, never by the nodes, so a node outage (which /health
+    // reports, taking the router out of its Service) never makes Kubernetes restart routers.
+    e.on(HttpMethod.GET, "/_miroir/live", "miroir.live",
+        ctx -> Future.succeededFuture(Reply.json(200, JsonNodeFactory.instance.objectNode().put("status", "alive"))));
     e.on(HttpMethod.GET, "/version", "version", ctx -> IndexRoutes.forwardToOne(fleet, ctx));
     e.on(HttpMethod.GET, "/_miroir/topology", "miroir.topology", ctx -> topology(fleet));
     e.on(HttpMethod.GET, "/stats", "stats", ctx -> globalStats(fleet, ctx));
