@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code MIROIR_LEASE_NAME} (miroir-operator), {@code MIROIR_LEASE_NAMESPACE} (own namespace)
  *   <li>{@code MIROIR_PROBE_PORT} (8080): /healthz, /readyz, /metrics
  *   <li>{@code MIROIR_REQUEUE_SECONDS} (15), {@code MIROIR_NODE_TIMEOUT_SECONDS} (5)
+ *   <li>{@code MIROIR_STATUS_SERVER_SIDE_APPLY} (true): false only for API servers without SSA
  * </ul>
  */
 public final class Main {
@@ -45,6 +46,11 @@ public final class Main {
     boolean leaderElection = Boolean.parseBoolean(env.getOrDefault("MIROIR_LEADER_ELECTION", "true"));
     Operator operator = OperatorRuntime.create(client, settings, new ClusterMetrics(registry), o -> {
       o.withMetrics(MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build());
+      // Status goes by server-side apply unless turned off: only for API servers without it (the
+      // tests' mock server).
+      if (!Boolean.parseBoolean(env.getOrDefault("MIROIR_STATUS_SERVER_SIDE_APPLY", "true"))) {
+        o.withUseSSAToPatchPrimaryResource(false);
+      }
       if (leaderElection) {
         String leaseNamespace = env.get("MIROIR_LEASE_NAMESPACE");
         o.withLeaderElectionConfiguration(

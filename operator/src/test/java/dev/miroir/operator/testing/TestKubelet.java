@@ -146,7 +146,7 @@ public final class TestKubelet implements AutoCloseable {
         stop(nodeId);
       }
       // A container that was just (re)started is not ready on its first look, as with a real probe.
-      boolean ready = !held.contains(nodeId) && ensureRunning(sts, nodeId) && (realProcesses || pod != null);
+      boolean ready = !held.contains(nodeId) && ensureRunning(sts, nodeId) && pod != null;
       if (!ready) {
         down++;
       }
