@@ -419,7 +419,8 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
           .withName(ClusterNames.nodeClaim(node.id())).get();
       String className = pvc != null && pvc.getSpec().getStorageClassName() != null
           ? pvc.getSpec().getStorageClassName() : claimTemplate.getSpec().getStorageClassName();
-      StorageClass storageClass = storageClass(run, className);
+      // The StorageClass is only read when the size differs: a steady cluster makes no such call.
+      StorageClass storageClass = smaller(new Quantity(current), wanted) ? storageClass(run, className) : null;
       VolumeResize.Decision decision = VolumeResize.decide(node.id(), current, wanted,
           storageClass == null ? className : storageClass.getMetadata().getName(),
           pvc == null || (storageClass != null && Boolean.TRUE.equals(storageClass.getAllowVolumeExpansion())));
