@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       moved now ({@code running}, set by the rebalancing step);
  *   <li>{@code miroir_node_documents{node}}: documents on each node when last asked;
  *   <li>{@code miroir_divergent_shards}: shards whose replicas disagree (set by the consistency
- *       check; -1 until it has reported);
+ *       step; absent until it has reported);
  *   <li>{@code miroir_reconcile_errors_total{step}}: failed reconciles by the step that failed.
  * </ul>
  *
@@ -74,7 +74,7 @@ public final class ClusterMetrics {
   }
 
   public void divergentShards(String namespace, String cluster, long shards) {
-    gauge("miroir_divergent_shards", "Shards whose replicas disagree (-1: not checked yet)",
+    gauge("miroir_divergent_shards", "Shards whose replicas disagree",
         base(namespace, cluster)).set(shards);
   }
 
