@@ -142,7 +142,7 @@ public final class ClusterStatusAggregator {
     status.setNodes(readyNodes.size() + "/" + desiredNodes);
     status.setSelector(selector);
     status.setEndpoint(endpoint);
-    status.setTopologyEpoch(published == null ? keptEpoch : published.epoch());
+    status.setTopologyEpoch(published == null ? keptEpoch : Long.valueOf(published.epoch()));
     boolean pending = decision != null && decision.verdict() == PlacementDecision.Verdict.PENDING;
     status.setPendingChange(pending ? pendingChange() : null);
 
