@@ -33,6 +33,7 @@ public class RouterSpec {
 
   public void setTaskStore(TaskStoreSpec taskStore) {
     this.taskStore = taskStore;
+  }
 
   @JsonPropertyDescription("Overrides for the router pods: scheduling, pull secrets, labels, security context.")
   private PodTemplateOverride podTemplate;
