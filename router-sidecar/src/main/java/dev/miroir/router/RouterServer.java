@@ -95,9 +95,9 @@ public final class RouterServer implements RouterHandle {
 
       router.errorHandler(413, ctx -> Endpoints.send(ctx,
           Reply.error(MeiliError.payloadTooLarge(config.maxPayloadBytes()), Map.of())));
-      router.errorHandler(404, ctx -> Endpoints.send(ctx, Reply.error(MeiliError.routeNotFound(), Map.of())));
-      router.errorHandler(405, ctx -> Endpoints.send(ctx, Reply.error(new MeiliError(405,
-          "Method not allowed.", "miroir_method_not_allowed", "invalid_request"), Map.of())));
+      // Meilisearch answers an unknown route, or a known one with another method, with an empty body.
+      router.errorHandler(404, ctx -> Endpoints.send(ctx, new Reply(404, Map.of(), null)));
+      router.errorHandler(405, ctx -> Endpoints.send(ctx, new Reply(405, Map.of(), null)));
       router.errorHandler(500, ctx -> Endpoints.send(ctx, Reply.error(MeiliError.internal(
           "The router failed to handle the request."), Map.of())));
 

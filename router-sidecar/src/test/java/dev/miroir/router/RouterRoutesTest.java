@@ -155,14 +155,12 @@ class RouterRoutesTest {
     reserved.addObject().put("id", 2).put("_miroir_shard", 3);
     assertError(raw("POST", "/indexes/" + index + "/documents", "application/json", reserved.toString(),
         RouterTestCluster.MASTER_KEY), 400, "miroir_reserved_field");
-    assertError(raw("POST", "/indexes/" + index + "/documents", "application/json", "[{\"title\":\"no id\"}]",
-        RouterTestCluster.MASTER_KEY), 400, "missing_document_id");
-    assertError(raw("POST", "/indexes/" + index + "/documents", "application/json", "[{\"id\":\"a b\"}]",
-        RouterTestCluster.MASTER_KEY), 400, "invalid_document_id");
-    assertError(raw("POST", "/indexes/fresh_index/documents", "application/json", "[{\"title\":\"x\"}]",
-        RouterTestCluster.MASTER_KEY), 400, "index_primary_key_no_candidate_found");
-    assertError(raw("POST", "/indexes/fresh_index/documents", "application/json", "[{\"id\":1,\"uid\":2}]",
-        RouterTestCluster.MASTER_KEY), 400, "index_primary_key_multiple_candidates_found");
+    // What Meilisearch accepts and then fails whole: 202 and a task failed with the node's error.
+    assertFailedTask("/indexes/" + index + "/documents", "[{\"title\":\"no id\"}]", "missing_document_id");
+    assertFailedTask("/indexes/" + index + "/documents", "[{\"id\":\"a b\"}]", "invalid_document_id");
+    assertFailedTask("/indexes/fresh_index/documents", "[{\"title\":\"x\"}]", "index_primary_key_no_candidate_found");
+    assertFailedTask("/indexes/fresh_index/documents", "[{\"id\":1,\"uid\":2}]",
+        "index_primary_key_multiple_candidates_found");
     assertError(raw("GET", "/indexes/does_not_exist", null, null, RouterTestCluster.MASTER_KEY), 404, "index_not_found");
     assertError(raw("GET", "/indexes/" + index + "/settings", null, null, "wrong-key"), 403, "invalid_api_key");
     assertError(raw("GET", "/indexes/" + index + "/settings", null, null, null), 401, "missing_authorization_header");
@@ -172,7 +170,19 @@ class RouterRoutesTest {
 
     JsonNode stats = rf2.get("/indexes/" + index + "/stats").requireSuccess().body();
     assertThat(stats.path("numberOfDocuments").asLong()).isEqualTo(1);
-    assertThat(rf2.get("/indexes/fresh_index").status()).isEqualTo(404);
+    // As on a node, the failed batch created the index, without a primary key and without documents.
+    assertThat(rf2.get("/indexes/fresh_index").body().path("primaryKey").isNull()).isTrue();
+    assertThat(rf2.get("/indexes/fresh_index/stats").body().path("numberOfDocuments").asLong()).isZero();
+  }
+
+  private void assertFailedTask(String path, String body, String code) throws Exception {
+    HttpResponse<String> accepted = raw("POST", path, "application/json", body, RouterTestCluster.MASTER_KEY);
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    long uid = MeiliHttp.mapper().readTree(accepted.body()).path("taskUid").asLong();
+    JsonNode task = rf2.awaitTask(uid, Duration.ofSeconds(30));
+    assertThat(task.path("status").asText()).isEqualTo("failed");
+    assertThat(task.path("error").path("code").asText()).as(task.toString()).isEqualTo(code);
+    assertThat(task.path("details").path("indexedDocuments").asInt()).isZero();
   }
 
   @Test

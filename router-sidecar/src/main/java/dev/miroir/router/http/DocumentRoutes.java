@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.router.ApiException;
 import dev.miroir.router.MeiliError;
 import dev.miroir.router.http.Fleet.NodeCall;
 import dev.miroir.router.http.Fleet.TaskTemplate;
 import dev.miroir.router.node.NodeReply;
 import dev.miroir.router.task.RouterTask.DetailsMode;
 import dev.miroir.router.topology.RoutingSnapshot;
+import dev.miroir.router.write.BatchRules;
 import dev.miroir.router.write.DocumentIds;
 import dev.miroir.router.write.DocumentPayloads;
 import dev.miroir.router.write.PrimaryKeyInference;
@@ -35,9 +37,10 @@ import java.util.Optional;
  * request per node. Deletes by id are routed the same way; deletes by filter and delete-all go to
  * every node.
  *
- * <p>Everything the router can check is checked before any node is contacted (payload, reserved
- * field, primary key, ids), so bad input changes nothing. Unlike Meilisearch, which enqueues a task
- * that then fails, these errors come back at once with Meilisearch's code and message.
+ * <p>Everything the router can check is checked before any node is contacted, so bad input changes
+ * nothing. What Meilisearch refuses at once (payload, content type) is refused at once with its
+ * error; what Meilisearch accepts and then fails whole (primary key, ids, {@code _geo},
+ * {@code _vectors}: {@link BatchRules}) gets 202 and a router task that fails with the node's error.
  */
 public final class DocumentRoutes implements RouteModule {
 
@@ -62,7 +65,33 @@ public final class DocumentRoutes implements RouteModule {
   }
 
   /** What the router must know about an index before it can split a batch. */
-  private record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterable) {}
+  private record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterable, BatchRules.IndexShape shape) {}
+
+  /**
+   * A batch that Meilisearch would fail whole (see {@link BatchRules}): 202 and a router task that is
+   * already failed with the node's error, after the same permission check a node makes. As on a node,
+   * the failed batch still creates the index (without a primary key) when it did not exist.
+   */
+  private Future<Reply> failWholeBatch(Fleet fleet, RoutingSnapshot s, RoutingContext ctx, String uid,
+      IndexFacts facts, int received, MeiliError error) {
+    String auth = clientAuthorization(ctx);
+    return KeyPermission.refusal(fleet, auth, "documents.add", uid).compose(refused -> {
+      if (refused != null) {
+        return Future.failedFuture(refused.exception());
+      }
+      ObjectNode details = JsonNodeFactory.instance.objectNode();
+      details.put("receivedDocuments", received);
+      details.put("indexedDocuments", 0);
+      Future<?> created = facts.exists() ? Future.succeededFuture()
+          : fleet.broadcast(s, new NodeCall(HttpMethod.POST, "/indexes",
+                  Buffer.buffer(JsonNodeFactory.instance.objectNode().put("uid", uid).toString()), "application/json", auth))
+              .compose(replies -> replies.values().stream().allMatch(NodeReply::isSuccess)
+                  ? IndexRoutes.makeShardFilterable(fleet, s, uid, JsonNodeFactory.instance.arrayNode())
+                  : Future.succeededFuture(Map.of()));
+      return created.transform(ignored ->
+          fleet.failAtEnqueue(uid, "documentAdditionOrUpdate", details, error));
+    });
+  }
 
   private Future<Reply> addDocuments(Fleet fleet, RoutingContext ctx) {
     String auth = clientAuthorization(ctx);
@@ -77,8 +106,20 @@ public final class DocumentRoutes implements RouteModule {
     HttpMethod method = ctx.request().method();
 
     return indexFacts(fleet, s, uid).compose(facts -> {
-      Optional<String> primaryKey = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
-          documents.isEmpty() ? null : documents.get(0));
+      Optional<String> primaryKey;
+      Optional<MeiliError> wholeBatchFailure;
+      try {
+        primaryKey = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
+            documents.isEmpty() ? null : documents.get(0));
+        wholeBatchFailure = primaryKey.isEmpty() ? Optional.empty()
+            : BatchRules.check(uid, documents, primaryKey.get(), facts.shape(), method == HttpMethod.POST);
+      } catch (ApiException e) {
+        wholeBatchFailure = Optional.of(e.error());
+        primaryKey = Optional.empty();
+      }
+      if (wholeBatchFailure.isPresent()) {
+        return failWholeBatch(fleet, s, ctx, uid, facts, documents.size(), wholeBatchFailure.get());
+      }
       String query = passThroughQuery(ctx, primaryKey.orElse(null));
       String path = "/indexes/" + segment(uid) + "/documents" + query;
       WriteSplitter.Split<ObjectNode> split = primaryKey.isPresent()
@@ -119,9 +160,9 @@ public final class DocumentRoutes implements RouteModule {
   private Future<IndexFacts> indexFacts(Fleet fleet, RoutingSnapshot s, String uid) {
     String base = "/indexes/" + segment(uid);
     Future<NodeReply> index = fleet.askOne(s, new NodeCall(HttpMethod.GET, base, null, null, fleet.masterAuthorization()));
-    Future<NodeReply> filterable = fleet.askOne(s, new NodeCall(HttpMethod.GET,
-        base + "/settings/filterable-attributes", null, null, fleet.masterAuthorization()));
-    return Future.all(index, filterable).map(done -> {
+    Future<NodeReply> settings = fleet.askOne(s, new NodeCall(HttpMethod.GET,
+        base + "/settings", null, null, fleet.masterAuthorization()));
+    return Future.all(index, settings).map(done -> {
       NodeReply i = index.result();
       if (i.status() == 0 || i.status() >= 500) {
         throw MeiliError.nodeUnreachable("No node could be asked about index `" + uid + "`: " + i.describe()).exception();
@@ -129,8 +170,10 @@ public final class DocumentRoutes implements RouteModule {
       boolean exists = i.isSuccess();
       JsonNode pk = exists ? i.json().get("primaryKey") : null;
       Optional<String> primaryKey = pk == null || pk.isNull() ? Optional.empty() : Optional.of(pk.asText());
-      JsonNode list = filterable.result().isSuccess() ? filterable.result().json() : null;
-      return new IndexFacts(exists, primaryKey, list);
+      JsonNode all = settings.result().isSuccess() ? settings.result().json()
+          : JsonNodeFactory.instance.objectNode();
+      JsonNode list = settings.result().isSuccess() ? all.get("filterableAttributes") : null;
+      return new IndexFacts(exists, primaryKey, list, BatchRules.IndexShape.of(all));
     });
   }
 

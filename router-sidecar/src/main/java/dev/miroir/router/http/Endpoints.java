@@ -74,12 +74,30 @@ public final class Endpoints {
     ctx.response().setStatusCode(reply.status());
     reply.headers().forEach(ctx.response()::putHeader);
     Buffer body = reply.body();
+    if (reply.status() >= 400 && body != null && body.length() > 0
+        && body.toString().contains(dev.miroir.router.write.ReservedFields.SHARD)) {
+      body = clientError(body);
+    }
     if (body != null && body.length() > 0) {
       ctx.response().putHeader("Content-Type", "application/json");
       ctx.response().end(body);
     } else {
       ctx.response().end();
     }
+  }
+
+  /** A node's error as a single node would word it ({@link dev.miroir.router.ErrorTexts}). */
+  private static Buffer clientError(Buffer body) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode json = dev.miroir.router.write.DocumentPayloads.JSON.readTree(body.getBytes());
+      if (json instanceof com.fasterxml.jackson.databind.node.ObjectNode error && error.path("message").isTextual()) {
+        error.put("message", dev.miroir.router.ErrorTexts.forClient(error.get("message").textValue()));
+        return Buffer.buffer(error.toString());
+      }
+    } catch (java.io.IOException e) {
+      // not JSON: leave it
+    }
+    return body;
   }
 
   /**

@@ -336,6 +336,32 @@ public final class Fleet {
   }
 
   /**
+   * Answers 202 for a request every node would accept and then fail (see
+   * {@link RouterTask#failedAtEnqueue}): the router records the failed task itself and no node is
+   * contacted, so nothing is applied anywhere.
+   */
+  public Future<Reply> failAtEnqueue(String indexUid, String type, ObjectNode details, MeiliError error) {
+    Instant enqueuedAt = Instant.now();
+    return blocking(() -> {
+      long uid = tasks.nextUid();
+      tasks.put(RouterTask.failedAtEnqueue(uid, indexUid, type, enqueuedAt, details, error.toJson()));
+      return uid;
+    }).map(uid -> {
+      ObjectNode summary = JsonNodeFactory.instance.objectNode();
+      summary.put("taskUid", uid);
+      if (indexUid == null) {
+        summary.putNull("indexUid");
+      } else {
+        summary.put("indexUid", indexUid);
+      }
+      summary.put("status", "enqueued");
+      summary.put("type", type);
+      summary.put("enqueuedAt", enqueuedAt.toString());
+      return Reply.json(202, summary);
+    });
+  }
+
+  /**
    * For synchronous broadcasts (keys, experimental features): succeeds when every node did; else the
    * first node 4xx, or a 503 naming the nodes that missed it. The first success is the answer.
    */

@@ -653,8 +653,7 @@ public class SearchRoutes implements RouteModule {
   }
 
   static String withoutShardMentions(String message) {
-    String quoted = "`" + ReservedFields.SHARD + "`";
-    return message.replace(quoted + ", ", "").replace(", " + quoted, "").replace(quoted, "``");
+    return dev.miroir.router.ErrorTexts.forClient(message);
   }
 
   private static ObjectNode scrubFacets(ObjectNode result) {

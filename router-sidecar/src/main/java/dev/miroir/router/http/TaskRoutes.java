@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.core.topology.NodeState;
+import dev.miroir.core.topology.TopologyNode;
 import dev.miroir.router.MeiliError;
 import dev.miroir.router.http.Fleet.NodeCall;
 import dev.miroir.router.http.Fleet.TaskTemplate;
@@ -15,52 +17,73 @@ import dev.miroir.router.task.RouterTask;
 import dev.miroir.router.task.RouterTask.DetailsMode;
 import dev.miroir.router.task.TaskAggregator;
 import dev.miroir.router.task.TaskAggregator.NodeTaskView;
+import dev.miroir.router.task.TaskQuery;
 import dev.miroir.router.topology.RoutingSnapshot;
-import dev.miroir.core.topology.NodeState;
-import dev.miroir.core.topology.TopologyNode;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Router tasks: what clients poll after a write. Each is answered from the node tasks behind it
- * ({@link TaskAggregator}), asked with the client's own key so Meilisearch's task permissions apply.
- * Batches are a node's internal scheduling, so {@code /batches} shows one node's.
+ * Router tasks and batches, served as a node serves its own: every filter, sort and pagination
+ * parameter of {@code GET /tasks}, {@code GET /batches}, {@code POST /tasks/cancel} and
+ * {@code DELETE /tasks} ({@link TaskQuery}), each task answered from the node tasks behind it
+ * ({@link TaskAggregator}).
+ *
+ * <p>A query's parameters are first judged by a node (the same query string, with the client's key
+ * for reads), so invalid values get Meilisearch's own {@code invalid_task_*} errors and a key without
+ * {@code tasks.get} gets Meilisearch's refusal. A router task is its own batch: {@code batchUid} is
+ * the task's uid once it started, and {@code /batches} shows one batch per router task, with the
+ * nodes' progress trace and strategy of the batch that ran its first node task.
  */
 public final class TaskRoutes implements RouteModule {
 
-  private static final int DEFAULT_LIMIT = 20;
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   @Override
   public void mount(Endpoints e, Fleet fleet) {
-    e.on(HttpMethod.GET, "/tasks", "tasks.list", ctx -> list(fleet, ctx));
+    e.on(HttpMethod.GET, "/tasks", "tasks.list", ctx -> list(fleet, ctx, false));
     e.on(HttpMethod.GET, "/tasks/:uid", "tasks.get", ctx -> get(fleet, ctx));
     e.on(HttpMethod.POST, "/tasks/cancel", "tasks.cancel", ctx -> cancelOrDelete(fleet, ctx, true));
     e.on(HttpMethod.DELETE, "/tasks", "tasks.delete", ctx -> cancelOrDelete(fleet, ctx, false));
-    e.on(HttpMethod.GET, "/batches", "batches.list", ctx -> IndexRoutes.forwardToOne(fleet, ctx));
-    e.on(HttpMethod.GET, "/batches/:uid", "batches.get", ctx -> IndexRoutes.forwardToOne(fleet, ctx));
+    e.on(HttpMethod.GET, "/batches", "batches.list", ctx -> list(fleet, ctx, true));
+    e.on(HttpMethod.GET, "/batches/:uid", "batches.get", ctx -> getBatch(fleet, ctx));
+    e.on(HttpMethod.GET, "/_miroir/tasks/:uid", "miroir.task", ctx -> nodeTasks(fleet, ctx));
   }
+
+  // ---- one task -------------------------------------------------------------------------------
 
   private Future<Reply> get(Fleet fleet, RoutingContext ctx) {
     String auth = clientAuthorization(ctx);
-    long uid = parseUid(ctx.pathParam("uid"));
-    return fleet.blocking(() -> fleet.tasks().get(uid))
-        .compose(task -> {
-          if (task.isEmpty()) {
-            return Future.succeededFuture(Reply.error(MeiliError.taskNotFound(uid), Map.of()));
+    long uid = parseUid(ctx.pathParam("uid"), "Task", "invalid_task_uids");
+    return readable(fleet, auth, uid).compose(task -> task == null
+        ? Future.succeededFuture(Reply.error(MeiliError.taskNotFound(uid), Map.of()))
+        : view(fleet, task, auth).map(v -> Reply.json(200, v)));
+  }
+
+  /** The task if the client's key may read it (Meilisearch hides tasks of indexes the key cannot see). */
+  private Future<RouterTask> readable(Fleet fleet, String auth, long uid) {
+    return fleet.blocking(() -> fleet.tasks().get(uid)).compose(found ->
+        KeyPermission.refusal(fleet, auth, "tasks.get", null).compose(refused -> {
+          if (refused != null) {
+            return Future.failedFuture(refused.exception());
           }
-          return view(fleet, task.get(), auth).map(v -> Reply.json(200, v));
-        });
+          if (found.isEmpty()) {
+            return Future.succeededFuture(null);
+          }
+          RouterTask task = found.get();
+          if (task.indexUid() == null) {
+            return Future.succeededFuture(task);
+          }
+          return KeyPermission.refusal(fleet, auth, "tasks.get", task.indexUid())
+              .map(hidden -> hidden == null ? task : null);
+        }));
   }
 
   /** The client's view of one task; terminal views are stored so they are computed once. */
@@ -72,154 +95,335 @@ public final class TaskRoutes implements RouteModule {
     List<Future<NodeReply>> asks = new ArrayList<>();
     for (NodeTaskRef ref : task.nodeTasks()) {
       TopologyNode node = new TopologyNode(ref.nodeId(), ref.url(), null, NodeState.ACTIVE);
-      asks.add(fleet.nodes().send(node, HttpMethod.GET, "/tasks/" + ref.taskUid(), null, null, auth));
+      // The master key: the client's right to read tasks was checked when its request came in.
+      asks.add(fleet.nodes().send(node, HttpMethod.GET, "/tasks/" + ref.taskUid(), null, null,
+          fleet.masterAuthorization() != null ? fleet.masterAuthorization() : auth));
     }
     return Future.join(asks).transform(ignored -> {
       List<NodeTaskView> views = new ArrayList<>();
       for (int i = 0; i < asks.size(); i++) {
         NodeReply reply = asks.get(i).result();
-        if (reply.isClientError() && reply.status() != 404) {
-          // The client's key may not read tasks: Meilisearch's own answer.
-          return Future.failedFuture(new dev.miroir.router.ApiException(new MeiliError(reply.status(),
-              reply.json().path("message").asText(), reply.json().path("code").asText(),
-              reply.json().path("type").asText())));
-        }
         views.add(new NodeTaskView(task.nodeTasks().get(i), reply.isSuccess() ? reply.json() : null));
       }
       ObjectNode view = TaskAggregator.aggregate(task, views, s.replicationFactor());
-      if (TaskAggregator.isTerminal(view.path("status").asText())) {
-        return fleet.blocking(() -> {
-          fleet.tasks().put(task.withFinalView(view));
-          return view;
-        });
+      String status = view.path("status").asText();
+      if (!TaskAggregator.isTerminal(status) && view.get("details") instanceof ObjectNode d) {
+        // Meilisearch reports a cancelation's or deletion's outcome only once it is done.
+        for (String field : List.of("canceledTasks", "deletedTasks")) {
+          if (d.has(field)) {
+            d.putNull(field);
+          }
+        }
       }
-      return Future.succeededFuture(view);
+      Future<ObjectNode> complete = "canceled".equals(status)
+          ? canceledBy(fleet, views).map(by -> {
+              if (by != null) {
+                view.put("canceledBy", by);
+              }
+              return view;
+            })
+          : Future.succeededFuture(view);
+      return complete.compose(v -> TaskAggregator.isTerminal(status)
+          ? fleet.blocking(() -> {
+              fleet.tasks().put(task.withFinalView(v));
+              return v;
+            })
+          : Future.succeededFuture(v));
     });
   }
 
-  /**
-   * {@code GET /tasks} with Meilisearch's filters ({@code uids, statuses, types, indexUids}) and its
-   * {@code limit}/{@code from} pagination, newest first, over the router's tasks.
-   */
-  private Future<Reply> list(Fleet fleet, RoutingContext ctx) {
+  /** The router cancelation task whose node task canceled one of these node tasks. */
+  private Future<Long> canceledBy(Fleet fleet, List<NodeTaskView> views) {
+    Set<String> cancelers = new LinkedHashSet<>();
+    for (NodeTaskView v : views) {
+      if (v.task() != null && v.task().path("canceledBy").canConvertToLong()) {
+        cancelers.add(v.ref().nodeId() + "/" + v.task().path("canceledBy").asLong());
+      }
+    }
+    if (cancelers.isEmpty()) {
+      return Future.succeededFuture(null);
+    }
+    return fleet.blocking(() -> fleet.tasks().listDescending(Long.MAX_VALUE, Integer.MAX_VALUE).stream()
+        .filter(t -> "taskCancelation".equals(t.type()))
+        .filter(t -> t.nodeTasks().stream().anyMatch(r -> cancelers.contains(r.nodeId() + "/" + r.taskUid())))
+        .map(RouterTask::uid).findFirst().orElse(null));
+  }
+
+  // ---- lists ----------------------------------------------------------------------------------
+
+  private record Matched(RouterTask task, ObjectNode view) {}
+
+  private Future<Reply> list(Fleet fleet, RoutingContext ctx, boolean batches) {
     String auth = clientAuthorization(ctx);
-    MultiMap q = ctx.queryParams();
-    int limit = q.contains("limit") ? Integer.parseInt(q.get("limit")) : DEFAULT_LIMIT;
-    long from = q.contains("from") ? Long.parseLong(q.get("from")) : Long.MAX_VALUE;
-    Set<String> uids = csv(q.get("uids"));
-    Set<String> statuses = csv(q.get("statuses"));
-    Set<String> types = csv(q.get("types"));
-    Set<String> indexUids = csv(q.get("indexUids"));
-    return fleet.blocking(() -> fleet.tasks().listDescending(from, Integer.MAX_VALUE)).compose(candidates -> {
-      List<RouterTask> matching = candidates.stream()
-          .filter(t -> uids == null || uids.contains(Long.toString(t.uid())))
-          .filter(t -> types == null || types.contains(t.type()))
-          .filter(t -> indexUids == null || (t.indexUid() != null && indexUids.contains(t.indexUid())))
-          .toList();
-      return collect(fleet, auth, matching, 0, statuses, limit + 1, new ArrayList<>()).map(views -> {
-        ObjectNode out = JsonNodeFactory.instance.objectNode();
-        ArrayNode results = out.putArray("results");
-        views.stream().limit(limit).forEach(results::add);
-        out.put("total", statuses == null ? matching.size() : views.size());
-        out.put("limit", limit);
-        if (views.isEmpty()) {
-          out.putNull("from");
-        } else {
-          out.put("from", views.get(0).path("uid").asLong());
+    String path = batches ? "/batches" : "/tasks";
+    return judgedByNode(fleet, path + Endpoints.query(ctx), auth).compose(refusal -> {
+      if (refusal != null) {
+        return Future.succeededFuture(refusal);
+      }
+      TaskQuery query = TaskQuery.parse(lastValues(ctx));
+      return matching(fleet, auth, query, batches).compose(matched -> {
+        TaskQuery.Page page = query.page(matched.stream().map(m -> m.task().uid()).toList());
+        Map<Long, Matched> byUid = new LinkedHashMap<>();
+        matched.forEach(m -> byUid.put(m.task().uid(), m));
+        List<Future<ObjectNode>> rendered = new ArrayList<>();
+        for (long uid : page.uids()) {
+          Matched m = byUid.get(uid);
+          Future<ObjectNode> v = m.view() != null ? Future.succeededFuture(m.view()) : view(fleet, m.task(), auth);
+          rendered.add(batches ? v.compose(tv -> batchView(fleet, m.task(), tv)) : v);
         }
-        if (views.size() > limit) {
-          out.put("next", views.get(limit).path("uid").asLong());
-        } else {
-          out.putNull("next");
-        }
-        return Reply.json(200, out);
+        return Future.all(rendered).map(done -> {
+          ObjectNode out = F.objectNode();
+          ArrayNode results = out.putArray("results");
+          rendered.forEach(r -> results.add(r.result()));
+          out.put("total", matched.size());
+          out.put("limit", query.limit() == null ? TaskQuery.DEFAULT_LIMIT : query.limit());
+          putLong(out, "from", page.from());
+          putLong(out, "next", page.next());
+          return Reply.json(200, out);
+        });
       });
     });
   }
 
-  private Future<List<ObjectNode>> collect(Fleet fleet, String auth, List<RouterTask> tasks, int i,
-      Set<String> statuses, int wanted, List<ObjectNode> acc) {
-    if (i >= tasks.size() || acc.size() >= wanted) {
-      return Future.succeededFuture(acc);
-    }
-    return view(fleet, tasks.get(i), auth).compose(v -> {
-      if (statuses == null || statuses.contains(v.path("status").asText())) {
-        acc.add(v);
+  /** Router tasks matching every filter, highest uid first; views computed only where a filter needs them. */
+  private Future<List<Matched>> matching(Fleet fleet, String auth, TaskQuery query, boolean batches) {
+    return fleet.blocking(() -> fleet.tasks().listDescending(Long.MAX_VALUE, Integer.MAX_VALUE)).compose(all -> {
+      List<RouterTask> stored = all.stream().filter(query::matchesStored).toList();
+      if (!query.needsView() && !batches) {
+        return Future.succeededFuture(stored.stream().map(t -> new Matched(t, null)).toList());
       }
-      return collect(fleet, auth, tasks, i + 1, statuses, wanted, acc);
+      List<Future<ObjectNode>> views = stored.stream().map(t -> view(fleet, t, auth)).toList();
+      return Future.all(views).map(done -> {
+        List<Matched> out = new ArrayList<>();
+        for (int i = 0; i < stored.size(); i++) {
+          ObjectNode v = views.get(i).result();
+          if (query.matchesView(v) && (!batches || !v.path("batchUid").isNull())) {
+            out.add(new Matched(stored.get(i), v));
+          }
+        }
+        return out;
+      });
     });
   }
 
   /**
-   * Cancel or delete: router uids in {@code uids} become each node's own uids; the other filters mean
-   * the same on every node and pass unchanged. One router task records the nodes' tasks.
+   * Lets one node judge the query string (and the client's key for a read): null when it is valid,
+   * else the node's refusal.
+   */
+  private Future<Reply> judgedByNode(Fleet fleet, String pathAndQuery, String auth) {
+    return fleet.askOne(fleet.snapshot(), new NodeCall(HttpMethod.GET, pathAndQuery, null, null, auth))
+        .map(reply -> reply.isSuccess() ? null : Reply.of(reply));
+  }
+
+  // ---- batches --------------------------------------------------------------------------------
+
+  private Future<Reply> getBatch(Fleet fleet, RoutingContext ctx) {
+    String auth = clientAuthorization(ctx);
+    long uid = parseUid(ctx.pathParam("uid"), "Batch", "invalid_batch_uids");
+    MeiliError notFound = new MeiliError(404, "Batch `" + uid + "` not found.", "batch_not_found", "invalid_request");
+    return readable(fleet, auth, uid).compose(task -> task == null
+        ? Future.succeededFuture(Reply.error(notFound, Map.of()))
+        : view(fleet, task, auth).compose(v -> v.path("batchUid").isNull()
+            ? Future.succeededFuture(Reply.error(notFound, Map.of()))
+            : batchView(fleet, task, v).map(b -> Reply.json(200, b))));
+  }
+
+  /**
+   * The batch of one router task: its own status, type, index and times, and the progress trace and
+   * strategy of the node batch that ran its first node task (the nodes' internal figures).
+   */
+  private Future<ObjectNode> batchView(Fleet fleet, RouterTask task, ObjectNode taskView) {
+    Future<JsonNode> nodeBatch = Future.succeededFuture(null);
+    NodeTaskRef first = task.nodeTasks().stream().filter(NodeTaskRef::primary).findFirst().orElse(null);
+    if (first != null && fleet.masterAuthorization() != null) {
+      TopologyNode node = new TopologyNode(first.nodeId(), first.url(), null, NodeState.ACTIVE);
+      nodeBatch = fleet.nodes().send(node, HttpMethod.GET, "/tasks/" + first.taskUid(), null, null,
+              fleet.masterAuthorization())
+          .compose(t -> !t.isSuccess() || !t.json().path("batchUid").canConvertToLong()
+              ? Future.succeededFuture((NodeReply) null)
+              : fleet.nodes().send(node, HttpMethod.GET, "/batches/" + t.json().path("batchUid").asLong(), null, null,
+                  fleet.masterAuthorization()))
+          .map(b -> b != null && b.isSuccess() ? b.json() : null);
+    }
+    return nodeBatch.map(nb -> {
+      ObjectNode out = F.objectNode();
+      String status = taskView.path("status").asText();
+      boolean terminal = TaskAggregator.isTerminal(status);
+      out.put("uid", task.uid());
+      out.set("progress", terminal || nb == null ? F.nullNode() : nb.path("progress").deepCopy());
+      out.set("details", taskView.path("details").deepCopy());
+      ObjectNode stats = out.putObject("stats");
+      stats.put("totalNbTasks", 1);
+      stats.putObject("status").put(status, 1);
+      stats.putObject("types").put(task.type(), 1);
+      ObjectNode indexUids = stats.putObject("indexUids");
+      if (task.indexUid() != null) {
+        indexUids.put(task.indexUid(), 1);
+      }
+      JsonNode nodeStats = nb == null ? F.objectNode() : nb.path("stats");
+      stats.set("progressTrace", nodeStats.has("progressTrace") ? nodeStats.get("progressTrace").deepCopy() : F.objectNode());
+      for (String extra : List.of("writeChannelCongestion", "internalDatabaseSizes")) {
+        if (nodeStats.has(extra)) {
+          stats.set(extra, nodeStats.get(extra).deepCopy());
+        }
+      }
+      out.set("duration", taskView.path("duration").deepCopy());
+      out.set("startedAt", taskView.path("startedAt").deepCopy());
+      out.set("finishedAt", taskView.path("finishedAt").deepCopy());
+      out.put("batchStrategy", nb != null && nb.path("batchStrategy").isTextual() ? nb.get("batchStrategy").asText()
+          : "created batch containing only task with id " + task.uid() + " of type `" + task.type()
+              + "` that cannot be batched with any other task.");
+      return out;
+    });
+  }
+
+  // ---- cancel and delete ----------------------------------------------------------------------
+
+  /**
+   * Cancel or delete: the router evaluates the filter over its own tasks and sends each node the uids
+   * of its own node tasks behind the matched ones, so every filter (including router uids, batch
+   * uids, {@code canceledBy} and dates) means on the nodes what it means to the client. One router
+   * task records the nodes' tasks. A deletion forgets the matched finished router tasks.
    */
   private Future<Reply> cancelOrDelete(Fleet fleet, RoutingContext ctx, boolean cancel) {
     String auth = clientAuthorization(ctx);
-    MultiMap q = ctx.queryParams();
-    Set<String> uids = csv(q.get("uids"));
-    RoutingSnapshot s = fleet.snapshot();
-    Future<Map<String, Set<Long>>> nodeUids = uids == null ? Future.succeededFuture(null)
-        : fleet.blocking(() -> {
-          Map<String, Set<Long>> perNode = new LinkedHashMap<>();
-          s.broadcastNodes().forEach(n -> perNode.put(n, new LinkedHashSet<>()));
-          for (String uid : uids) {
-            Optional<RouterTask> task = fleet.tasks().get(Long.parseLong(uid));
-            task.ifPresent(t -> t.nodeTasks().forEach(ref ->
-                perNode.computeIfAbsent(ref.nodeId(), k -> new LinkedHashSet<>()).add(ref.taskUid())));
-          }
-          return perNode;
-        });
-    String path = cancel ? "/tasks/cancel" : "/tasks";
-    HttpMethod method = cancel ? HttpMethod.POST : HttpMethod.DELETE;
-    return nodeUids.compose(perNode -> {
-      Map<String, NodeCall> calls = new LinkedHashMap<>();
-      for (String node : s.broadcastNodes()) {
-        List<String> parts = new ArrayList<>();
-        q.forEach(entry -> {
-          if (!entry.getKey().equals("uids")) {
-            parts.add(entry.getKey() + "=" + java.net.URLEncoder.encode(entry.getValue(), java.nio.charset.StandardCharsets.UTF_8));
-          }
-        });
-        if (perNode != null) {
-          Set<Long> own = perNode.getOrDefault(node, Set.of());
-          // A node with none of the tasks gets an impossible uid so the filter still matches nothing.
-          parts.add("uids=" + (own.isEmpty() ? Long.toString(Integer.MAX_VALUE)
-              : own.stream().map(String::valueOf).collect(Collectors.joining(","))));
-        }
-        calls.put(node, new NodeCall(method, path + "?" + String.join("&", parts), null, null, auth));
+    Map<String, String> params = lastValues(ctx);
+    String what = cancel ? "cancel" : "delete";
+    if (params.isEmpty()) {
+      throw MeiliError.invalidRequest("missing_task_filters", "Query parameters to filter the tasks to " + what
+          + " are missing. Available query parameters are: `uids`, `indexUids`, `statuses`, `types`, `canceledBy`,"
+          + " `beforeEnqueuedAt`, `afterEnqueuedAt`, `beforeStartedAt`, `afterStartedAt`, `beforeFinishedAt`,"
+          + " `afterFinishedAt`.").exception();
+    }
+    for (String name : params.keySet()) {
+      if (!TaskQuery.FILTERS.contains(name)) {
+        throw MeiliError.invalidRequest("bad_request", "Unknown parameter `" + name + "`: expected one of "
+            + TaskQuery.FILTERS.stream().map(f -> "`" + f + "`").collect(Collectors.joining(", "))).exception();
       }
-      ObjectNode details = JsonNodeFactory.instance.objectNode();
-      details.put("originalFilter", "?" + (ctx.request().query() == null ? "" : ctx.request().query()));
-      return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies, s.allWriteTargets(),
-          new TaskTemplate(null, details, DetailsMode.ONE_NODE), null)).compose(reply -> {
-            if (!cancel && uids != null && reply.status() == 202) {
-              List<Long> removed = uids.stream().map(Long::parseLong).toList();
-              return fleet.blocking(() -> {
-                fleet.tasks().remove(removed);
-                return reply;
-              });
+    }
+    String master = fleet.masterAuthorization() != null ? fleet.masterAuthorization() : auth;
+    return judgedByNode(fleet, "/tasks" + Endpoints.query(ctx), master).compose(refusal -> {
+      if (refusal != null) {
+        return Future.succeededFuture(refusal);
+      }
+      TaskQuery query = TaskQuery.parse(params);
+      return matching(fleet, auth, query, false).compose(found -> matchedWithViews(fleet, auth, found))
+          .compose(matched -> {
+            List<Matched> affected = matched.stream()
+                .filter(m -> cancel != TaskAggregator.isTerminal(m.view().path("status").asText())).toList();
+            RoutingSnapshot s = fleet.snapshot();
+            Map<String, Set<Long>> perNode = new LinkedHashMap<>();
+            s.broadcastNodes().forEach(n -> perNode.put(n, new LinkedHashSet<>()));
+            for (Matched m : affected) {
+              m.task().nodeTasks().forEach(ref ->
+                  perNode.computeIfAbsent(ref.nodeId(), k -> new LinkedHashSet<>()).add(ref.taskUid()));
             }
-            return Future.succeededFuture(reply);
+            String path = cancel ? "/tasks/cancel" : "/tasks";
+            HttpMethod method = cancel ? HttpMethod.POST : HttpMethod.DELETE;
+            Map<String, NodeCall> calls = new LinkedHashMap<>();
+            perNode.forEach((node, own) -> {
+              if (s.nodes().containsKey(node)) {
+                // A node with none of the tasks gets an impossible uid: its task matches nothing.
+                String uids = own.isEmpty() ? Long.toString(Integer.MAX_VALUE)
+                    : own.stream().map(String::valueOf).collect(Collectors.joining(","));
+                calls.put(node, new NodeCall(method, path + "?uids=" + uids, null, null, auth));
+              }
+            });
+            ObjectNode details = F.objectNode();
+            details.put("matchedTasks", matched.size());
+            details.put(cancel ? "canceledTasks" : "deletedTasks", affected.size());
+            details.put("originalFilter", "?" + (ctx.request().query() == null ? "" : ctx.request().query()));
+            return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies,
+                s.allWriteTargets(), new TaskTemplate(null, details, DetailsMode.ONE_NODE), null))
+                .compose(reply -> {
+                  if (!cancel && reply.status() == 202 && !affected.isEmpty()) {
+                    List<Long> removed = affected.stream().map(m -> m.task().uid()).toList();
+                    return fleet.blocking(() -> {
+                      fleet.tasks().remove(removed);
+                      return reply;
+                    });
+                  }
+                  return Future.succeededFuture(reply);
+                });
           });
     });
   }
 
-  private static Set<String> csv(String value) {
-    if (value == null || value.isBlank() || value.equals("*")) {
-      return null;
-    }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty())
-        .collect(Collectors.toCollection(LinkedHashSet::new));
+  private Future<List<Matched>> matchedWithViews(Fleet fleet, String auth, List<Matched> found) {
+    List<Future<ObjectNode>> views = found.stream()
+        .map(m -> m.view() != null ? Future.succeededFuture(m.view()) : view(fleet, m.task(), auth)).toList();
+    return Future.all(views).map(done -> {
+      List<Matched> out = new ArrayList<>();
+      for (int i = 0; i < found.size(); i++) {
+        out.add(new Matched(found.get(i).task(), views.get(i).result()));
+      }
+      return out;
+    });
   }
 
-  private static long parseUid(String raw) {
+  // ---- the router's own view of a task's node tasks -------------------------------------------
+
+  /**
+   * {@code GET /_miroir/tasks/{uid}} (master key): the node tasks behind a router task, as each node
+   * reports them. An operator reads here, for example, each node's dump file name after
+   * {@code POST /dumps} (see docs/dumps-and-snapshots.md).
+   */
+  private Future<Reply> nodeTasks(Fleet fleet, RoutingContext ctx) {
+    Endpoints.requireMasterKey(ctx, fleet);
+    long uid = parseUid(ctx.pathParam("uid"), "Task", "invalid_task_uids");
+    return fleet.blocking(() -> fleet.tasks().get(uid)).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.succeededFuture(Reply.error(MeiliError.taskNotFound(uid), Map.of()));
+      }
+      RouterTask task = found.get();
+      List<Future<NodeReply>> asks = new ArrayList<>();
+      for (NodeTaskRef ref : task.nodeTasks()) {
+        TopologyNode node = new TopologyNode(ref.nodeId(), ref.url(), null, NodeState.ACTIVE);
+        asks.add(fleet.nodes().send(node, HttpMethod.GET, "/tasks/" + ref.taskUid(), null, null,
+            fleet.masterAuthorization()));
+      }
+      return Future.join(asks).transform(ignored -> {
+        ObjectNode out = F.objectNode();
+        out.put("uid", uid);
+        ArrayNode nodes = out.putArray("nodeTasks");
+        for (int i = 0; i < asks.size(); i++) {
+          NodeTaskRef ref = task.nodeTasks().get(i);
+          NodeReply reply = asks.get(i).result();
+          ObjectNode n = nodes.addObject().put("nodeId", ref.nodeId()).put("url", ref.url())
+              .put("taskUid", ref.taskUid()).put("primary", ref.primary());
+          n.set("task", reply.isSuccess() ? reply.json() : F.nullNode());
+        }
+        return Future.succeededFuture(Reply.json(200, out));
+      });
+    });
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private static Map<String, String> lastValues(RoutingContext ctx) {
+    Map<String, String> out = new LinkedHashMap<>();
+    ctx.queryParams().forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+
+  private static void putLong(ObjectNode out, String field, Long value) {
+    if (value == null) {
+      out.putNull(field);
+    } else {
+      out.put(field, value);
+    }
+  }
+
+  private static long parseUid(String raw, String what, String code) {
     try {
-      return Long.parseLong(raw);
+      long uid = Long.parseLong(raw);
+      if (uid >= 0 && uid <= 0xFFFF_FFFFL) {
+        return uid;
+      }
     } catch (NumberFormatException e) {
-      throw MeiliError.invalidRequest("invalid_task_uids", "Invalid value in parameter `taskUid`: could"
-          + " not parse `" + raw + "` as a positive integer").exception();
+      // below
     }
+    throw MeiliError.invalidRequest(code, what + " uid `" + raw + "` is invalid. It should only contain numeric"
+        + " characters.").exception();
   }
-
 }

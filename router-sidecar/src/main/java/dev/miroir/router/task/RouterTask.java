@@ -1,6 +1,8 @@
 package dev.miroir.router.task;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -43,5 +45,38 @@ public record RouterTask(
 
   public RouterTask withFinalView(ObjectNode view) {
     return new RouterTask(uid, indexUid, type, enqueuedAt, details, detailsMode, nodeTasks, view);
+  }
+
+  /**
+   * A task the router fails itself, at enqueue time, because it knows every node would fail it (a
+   * document batch Meilisearch rejects whole). No node sees it; clients see what a node shows for
+   * such a task: 202 {@code enqueued}, then {@code failed} with the node's own error, a batch of its
+   * own and outcome counts of zero.
+   *
+   * @param error the node-shaped error ({@code message, code, type, link})
+   */
+  public static RouterTask failedAtEnqueue(
+      long uid, String indexUid, String type, Instant enqueuedAt, ObjectNode details, ObjectNode error) {
+    ObjectNode view = JsonNodeFactory.instance.objectNode();
+    view.put("uid", uid);
+    view.put("batchUid", uid);
+    if (indexUid == null) {
+      view.putNull("indexUid");
+    } else {
+      view.put("indexUid", indexUid);
+    }
+    view.put("status", "failed");
+    view.put("type", type);
+    view.putNull("canceledBy");
+    view.set("details", details == null ? JsonNodeFactory.instance.objectNode() : details.deepCopy());
+    view.set("error", error.deepCopy());
+    // A node takes a few milliseconds to fail such a batch; the router fails it as it enqueues it.
+    Instant started = enqueuedAt.plusNanos(1_000);
+    Instant finished = started.plusNanos(1_000);
+    view.put("duration", TaskAggregator.duration(java.time.Duration.between(started, finished)));
+    view.put("enqueuedAt", enqueuedAt.toString());
+    view.put("startedAt", started.toString());
+    view.put("finishedAt", finished.toString());
+    return new RouterTask(uid, indexUid, type, enqueuedAt.toString(), details, DetailsMode.ONE_NODE, List.of(), view);
   }
 }

@@ -85,7 +85,11 @@ public final class TaskAggregator {
 
     ObjectNode out = f.objectNode();
     out.put("uid", task.uid());
-    out.putNull("batchUid");
+    if (anyStarted || terminal) {
+      out.put("batchUid", task.uid()); // a router task is its own batch (see TaskQuery)
+    } else {
+      out.putNull("batchUid");
+    }
     if (task.indexUid() == null) {
       out.putNull("indexUid");
     } else {
@@ -95,9 +99,9 @@ public final class TaskAggregator {
     out.put("type", task.type());
     out.putNull("canceledBy");
     out.set("details", details(task, views, replicationFactor, terminal));
-    out.set("error", error == null || !anyFailed ? f.nullNode() : error.deepCopy());
+    out.set("error", error == null || !anyFailed ? f.nullNode() : clientError(error));
     if (terminal && startedAt != null && finishedAt != null) {
-      out.put("duration", Duration.between(startedAt, finishedAt).toString());
+      out.put("duration", duration(Duration.between(startedAt, finishedAt)));
     } else {
       out.putNull("duration");
     }
@@ -163,6 +167,22 @@ public final class TaskAggregator {
       }
     }
     return details;
+  }
+
+  /** Meilisearch's form: seconds with nine decimals, e.g. {@code PT0.005567580S}, never minutes. */
+  public static String duration(Duration d) {
+    if (d.isNegative()) {
+      d = Duration.ZERO;
+    }
+    return "PT" + d.getSeconds() + "." + String.format("%09d", d.getNano()) + "S";
+  }
+
+  private static JsonNode clientError(JsonNode error) {
+    JsonNode copy = error.deepCopy();
+    if (copy instanceof ObjectNode o && o.path("message").isTextual()) {
+      o.put("message", dev.miroir.router.ErrorTexts.forClient(o.get("message").textValue()));
+    }
+    return copy;
   }
 
   private static Instant instant(JsonNode task, String field) {

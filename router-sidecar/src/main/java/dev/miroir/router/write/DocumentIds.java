@@ -22,7 +22,7 @@ public final class DocumentIds {
    * @throws dev.miroir.router.ApiException {@code missing_document_id} or {@code invalid_document_id}
    */
   public static Object idOf(JsonNode document, String primaryKey) {
-    JsonNode value = document.get(primaryKey);
+    JsonNode value = valueAt(document, primaryKey);
     if (value == null || value.isMissingNode()) {
       throw MeiliError.invalidRequest(
               "missing_document_id",
@@ -30,6 +30,29 @@ public final class DocumentIds {
           .exception();
     }
     return validId(value);
+  }
+
+  /**
+   * The value of a primary key in a document. A key with dots ({@code a.b}) is a nested key, as in
+   * Meilisearch: found under the literal name, or by walking objects ({@code {"a":{"b":…}}}), or both
+   * mixed ({@code {"a":{"b.c":…}}} for {@code a.b.c}).
+   */
+  public static JsonNode valueAt(JsonNode document, String primaryKey) {
+    JsonNode direct = document.get(primaryKey);
+    if (direct != null || primaryKey.indexOf('.') < 0) {
+      return direct;
+    }
+    for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = document.fields(); it.hasNext(); ) {
+      java.util.Map.Entry<String, JsonNode> field = it.next();
+      String name = field.getKey();
+      if (primaryKey.startsWith(name + ".") && field.getValue().isObject()) {
+        JsonNode nested = valueAt(field.getValue(), primaryKey.substring(name.length() + 1));
+        if (nested != null) {
+          return nested;
+        }
+      }
+    }
+    return null;
   }
 
   /** Checks one id as a client sends it, e.g. in delete-batch. */

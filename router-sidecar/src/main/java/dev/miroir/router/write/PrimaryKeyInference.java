@@ -14,10 +14,8 @@ import java.util.Optional;
  * top-level attribute of the first document whose name ends with "id", ignoring case.
  *
  * <p>The router needs the key before it can split a batch by shard, so it decides up front where
- * Meilisearch would decide while processing the task. One visible difference follows: where
- * Meilisearch enqueues a task that then fails with {@code index_primary_key_no_candidate_found} or
- * {@code index_primary_key_multiple_candidates_found}, the router answers 400 with the same error at
- * once, and nothing is enqueued (so bad input changes nothing, not even by creating the index).
+ * Meilisearch would decide while processing the task. Its errors become, as on a node, a 202 and a
+ * task that fails with them (see {@code DocumentRoutes} and {@code RouterTask#failedAtEnqueue}).
  */
 public final class PrimaryKeyInference {
 
@@ -54,6 +52,8 @@ public final class PrimaryKeyInference {
         candidates.add(field);
       }
     }
+    // Meilisearch reads a document as a map sorted by field name, so it names candidates in that order.
+    candidates.sort(String::compareTo);
     if (candidates.isEmpty()) {
       throw MeiliError.invalidRequest(
               "index_primary_key_no_candidate_found",
