@@ -105,7 +105,14 @@ public final class DocumentRoutes implements RouteModule {
     RoutingSnapshot s = fleet.snapshot();
     HttpMethod method = ctx.request().method();
 
-    return indexFacts(fleet, s, uid).compose(facts -> {
+    return indexFacts(fleet, s, uid)
+        .compose(facts -> mayFail(uid, facts, queryPrimaryKey, documents, method)
+            // Judged against an index that queued changes may still alter (its creation, primary key,
+            // settings): a node would judge the batch after them, so the router waits for them first.
+            ? settled(fleet, s, uid, facts.primaryKey().isEmpty(), System.nanoTime() + SETTLE_NANOS)
+                .compose(v -> indexFacts(fleet, s, uid))
+            : Future.succeededFuture(facts))
+        .compose(facts -> {
       Optional<String> primaryKey;
       Optional<MeiliError> wholeBatchFailure;
       try {
@@ -156,7 +163,41 @@ public final class DocumentRoutes implements RouteModule {
     });
   }
 
-  /** Asks one node, with the master key, for the index's primary key and filterable attributes. */
+  private static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
+  /** Whether the batch might fail whole: the primary key is not settled yet, or a rule fails it. */
+  private static boolean mayFail(String uid, IndexFacts facts, String queryPrimaryKey, List<ObjectNode> documents,
+      HttpMethod method) {
+    if (facts.primaryKey().isEmpty()) {
+      return true;
+    }
+    try {
+      Optional<String> pk = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
+          documents.isEmpty() ? null : documents.get(0));
+      return pk.isPresent() && BatchRules.check(uid, documents, pk.get(), facts.shape(), method == HttpMethod.POST)
+          .isPresent();
+    } catch (ApiException e) {
+      return true;
+    }
+  }
+
+  /** Completes once no node has a queued change of the index's shape (bounded by {@code deadline}). */
+  private Future<Void> settled(Fleet fleet, RoutingSnapshot s, String uid, boolean withAdditions, long deadline) {
+    String types = "indexCreation,indexUpdate,settingsUpdate,indexSwap" + (withAdditions ? ",documentAdditionOrUpdate" : "");
+    return fleet.askOne(s, new NodeCall(HttpMethod.GET, "/tasks?indexUids=" + segment(uid)
+            + "&statuses=enqueued,processing&types=" + types + "&limit=1", null, null, fleet.masterAuthorization()))
+        .compose(reply -> {
+          boolean pending = reply.isSuccess() && reply.json().path("results").size() > 0;
+          if (!pending || System.nanoTime() > deadline) {
+            return Future.succeededFuture();
+          }
+          io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+          fleet.vertx().setTimer(50, t -> settled(fleet, s, uid, withAdditions, deadline).onComplete(later));
+          return later.future();
+        });
+  }
+
+  /** Asks one node, with the master key, for the index's primary key and settings. */
   private Future<IndexFacts> indexFacts(Fleet fleet, RoutingSnapshot s, String uid) {
     String base = "/indexes/" + segment(uid);
     Future<NodeReply> index = fleet.askOne(s, new NodeCall(HttpMethod.GET, base, null, null, fleet.masterAuthorization()));

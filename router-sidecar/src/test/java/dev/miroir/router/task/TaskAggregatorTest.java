@@ -82,7 +82,7 @@ class TaskAggregatorTest {
     assertThat(v.path("details").path("indexedDocuments").asInt()).isEqualTo(4);
     assertThat(v.path("startedAt").asText()).isEqualTo("2025-05-01T10:00:01Z");
     assertThat(v.path("finishedAt").asText()).isEqualTo("2025-05-01T10:00:05Z");
-    assertThat(v.path("duration").asText()).isEqualTo("PT4S");
+    assertThat(v.path("duration").asText()).isEqualTo("PT4.000000000S");
     assertThat(v.path("enqueuedAt").asText()).isEqualTo("2025-05-01T10:00:00Z");
   }
 
