@@ -7,6 +7,7 @@ import dev.miroir.router.http.DocumentRoutes;
 import dev.miroir.router.http.Endpoints;
 import dev.miroir.router.http.Fleet;
 import dev.miroir.router.http.IndexRoutes;
+import dev.miroir.router.http.InstanceRoutes;
 import dev.miroir.router.http.KeyRoutes;
 import dev.miroir.router.http.Reply;
 import dev.miroir.router.http.ReplicaRoutes;
@@ -88,7 +89,7 @@ public final class RouterServer implements RouterHandle {
       Endpoints endpoints = new Endpoints(router, meters);
       List<RouteModule> modules = new java.util.ArrayList<>(List.of(
           new ClusterRoutes(), new IndexRoutes(), new DocumentRoutes(), new TaskRoutes(), new KeyRoutes(),
-          new SearchRoutes(), new ReplicaRoutes(),
+          new SearchRoutes(), new ReplicaRoutes(), new InstanceRoutes(),
           new ConsistencyRoutes(meters, ConsistencyMonitor.configuredInterval(System.getenv()))));
       modules.addAll(config.extraRoutes());
       modules.forEach(m -> m.mount(endpoints, fleet));

@@ -5,6 +5,7 @@ import dev.miroir.core.topology.NodeState;
 import dev.miroir.core.topology.TopologyCodec;
 import dev.miroir.core.topology.TopologyDocument;
 import dev.miroir.core.topology.TopologyNode;
+import dev.miroir.local.MeiliHttp;
 import dev.miroir.local.MeilisearchNodes;
 import dev.miroir.router.topology.FileTopologySource;
 import java.io.IOException;
@@ -28,6 +29,8 @@ final class RouterTestCluster implements AutoCloseable {
 
   RouterTestCluster(int nodeCount) {
     nodes = MeilisearchNodes.start(nodeCount, (i, b) -> b.masterKey(MASTER_KEY).maxIndexingThreads(1));
+    // Equal default keys on every node, as `miroir local up` makes them.
+    nodes.forEach(n -> dev.miroir.local.DefaultKeys.ensure(new MeiliHttp(n.url(), MASTER_KEY)));
     for (int i = 0; i < nodeCount; i++) {
       topologyNodes.add(new TopologyNode("node-" + i, nodes.get(i).url().toString(), null, NodeState.ACTIVE));
     }

@@ -117,6 +117,9 @@ public final class LocalCluster implements AutoCloseable {
       }
       processes.add(process);
       state = state.withNode(node.withPid(process.pid()));
+      // One set of default keys on every node (same uids, so same values): see DefaultKeys.
+      dev.miroir.local.DefaultKeys.ensure(new dev.miroir.local.MeiliHttp(
+          java.net.URI.create(node.url()), masterKey));
     }
   }
 

@@ -79,6 +79,24 @@ class LocalClusterTest {
         stored += stats.get("numberOfDocuments").asLong();
       }
       assertThat(stored).as("3 documents, each on RF=2 nodes").isEqualTo(6);
+
+      // One set of default keys: the same four keys, same values, on every node; listed once.
+      java.util.Set<String> keySets = new java.util.HashSet<>();
+      for (LocalClusterState.LocalNode node : state.nodes()) {
+        JsonNode keys = new MeiliHttp(URI.create(node.url()), key).get("/keys").requireSuccess().body();
+        StringBuilder set = new StringBuilder();
+        keys.path("results").forEach(k -> set.append(k.path("name").asText()).append('=').append(k.path("key").asText())
+            .append(';'));
+        keySets.add(set.toString());
+      }
+      assertThat(keySets).hasSize(1);
+      JsonNode listed = router.get("/keys").requireSuccess().body().path("results");
+      assertThat(listed).extracting(k -> k.path("name").asText()).containsExactly("Default Search API Key",
+          "Default Admin API Key", "Default Read-Only Admin API Key", "Default Chat API Key");
+      String admin = listed.get(1).path("key").asText();
+      for (LocalClusterState.LocalNode node : state.nodes()) {
+        assertThat(new MeiliHttp(URI.create(node.url()), admin).get("/indexes/books").status()).isEqualTo(200);
+      }
     }
     assertThat(Files.exists(layout.stateFile())).as("state file removed on stop").isFalse();
   }

@@ -83,8 +83,9 @@ public final class DocumentRoutes implements RouteModule {
       details.put("receivedDocuments", received);
       details.put("indexedDocuments", 0);
       Future<?> created = facts.exists() ? Future.succeededFuture()
-          : fleet.broadcast(s, new NodeCall(HttpMethod.POST, "/indexes",
-                  Buffer.buffer(JsonNodeFactory.instance.objectNode().put("uid", uid).toString()), "application/json", auth))
+          : fleet.writeEverywhere(s, uid, new NodeCall(HttpMethod.POST, "/indexes",
+                  Buffer.buffer(JsonNodeFactory.instance.objectNode().put("uid", uid).toString()), "application/json",
+                  auth), null)
               .compose(replies -> replies.values().stream().allMatch(NodeReply::isSuccess)
                   ? IndexRoutes.makeShardFilterable(fleet, s, uid, JsonNodeFactory.instance.arrayNode())
                   : Future.succeededFuture(Map.of()));

@@ -115,13 +115,14 @@ public class SearchRoutes implements RouteModule {
     return settings.get(s, index).compose(indexSettings -> {
       ShardSearch plan = ShardQueryBuilder.search(body, indexSettings);
       String distinct = plan.intent().distinctAttribute();
+      Long affinity = ReplicaPreference.affinity(body);
       Future<Outcome<ObjectNode>> searched =
           scatter.scatter(s, null, false, (node, shards) -> plan.forNode(shards,
-              residency.exclusive(s, index, node, shards)), b -> post(path, b, auth));
+              residency.exclusive(s, index, node, shards)), b -> post(path, b, auth), affinity);
       // With distinct, a second pass counts distinct values across shards (see DistinctCount).
       Future<Outcome<ObjectNode>> counted = distinct == null ? Future.succeededFuture(null)
           : scatter.scatter(s, null, false, (node, shards) -> DistinctCount.countQuery(plan.forShards(shards),
-              distinct, indexSettings.maxTotalHits()), b -> post(path, b, auth));
+              distinct, indexSettings.maxTotalHits()), b -> post(path, b, auth), affinity);
       return Future.all(searched, counted).map(done -> {
         Outcome<ObjectNode> outcome = searched.result();
         if (outcome.refusal() != null) {
@@ -180,7 +181,7 @@ public class SearchRoutes implements RouteModule {
         queries.add(plans.get(i).forNode(shards, residency.exclusive(s, indexes.get(i), node, shards)));
       }
       return nodeBody;
-    }, b -> post("/multi-search", b, auth)).map(outcome -> {
+    }, b -> post("/multi-search", b, auth), ReplicaPreference.affinity(body)).map(outcome -> {
       if (outcome.refusal() != null) {
         return refusal(outcome.refusal());
       }
@@ -205,7 +206,7 @@ public class SearchRoutes implements RouteModule {
       Map<String, List<Integer>> shardsByIndex = new LinkedHashMap<>();
       plan.indexes().forEach(index -> shardsByIndex.put(index, shards));
       return plan.requestFor(node, shardsByIndex);
-    }, request -> post("/multi-search", request.body(), auth)).map(outcome -> {
+    }, request -> post("/multi-search", request.body(), auth), ReplicaPreference.affinity(body)).map(outcome -> {
       if (outcome.refusal() != null) {
         return refusal(outcome.refusal());
       }

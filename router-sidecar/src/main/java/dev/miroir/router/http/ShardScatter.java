@@ -76,7 +76,21 @@ final class ShardScatter {
       boolean perShard,
       BiFunction<String, List<Integer>, R> requestFor,
       Function<R, NodeCall> callOf) {
-    Map<Integer, List<String>> replicas = replicasByShard(s);
+    return scatter(s, only, perShard, requestFor, callOf, null);
+  }
+
+  /**
+   * @param affinity when non-null ({@link ReplicaPreference#affinity}), replicas are chosen by it
+   *     rather than by load, so the same query is answered by the same replicas
+   */
+  <R> Future<Outcome<R>> scatter(
+      RoutingSnapshot s,
+      Set<Integer> only,
+      boolean perShard,
+      BiFunction<String, List<Integer>, R> requestFor,
+      Function<R, NodeCall> callOf,
+      Long affinity) {
+    Map<Integer, List<String>> replicas = replicasByShard(s, affinity);
     Set<String> coolingDown = load.coolingDown();
     CoveringSet plan = CoveringSetPlanner.plan(s.shards(), replicas, coolingDown);
     if (!plan.complete() && !coolingDown.isEmpty()) {
@@ -169,7 +183,7 @@ final class ShardScatter {
   }
 
   /** Readable owners of every shard, best first by recent load. */
-  private Map<Integer, List<String>> replicasByShard(RoutingSnapshot s) {
+  private Map<Integer, List<String>> replicasByShard(RoutingSnapshot s, Long affinity) {
     Map<String, ReplicaPreference.Load> loads = load.snapshot();
     Map<Integer, List<String>> out = new HashMap<>();
     for (int shard = 0; shard < s.shards(); shard++) {
@@ -180,7 +194,8 @@ final class ShardScatter {
           readable.add(owner);
         }
       }
-      out.put(shard, ReplicaPreference.order(readable, loads));
+      out.put(shard, affinity == null ? ReplicaPreference.order(readable, loads)
+          : ReplicaPreference.sticky(readable, affinity, shard));
     }
     return out;
   }

@@ -34,4 +34,44 @@ public final class ReplicaPreference {
     ordered.sort(Comparator.comparingDouble(node -> loads.getOrDefault(node, Load.UNMEASURED).cost()));
     return ordered;
   }
+
+  /**
+   * A stable key for a query whose answer depends on which replicas serve it, else null. With
+   * {@code matchingStrategy: frequency} Meilisearch drops query words by their frequency in the
+   * node's whole index, and a node holds other shards besides the ones it answers for, so two
+   * replicas of a shard may rank differently. Serving the same query from the same replicas every
+   * time keeps its answer stable (see docs/compatibility.md).
+   */
+  public static Long affinity(com.fasterxml.jackson.databind.JsonNode body) {
+    if (body == null) {
+      return null;
+    }
+    String text = body.toString();
+    if (!text.contains("\"matchingStrategy\":\"frequency\"")) {
+      return null;
+    }
+    long h = 0xcbf29ce484222325L; // FNV-1a over the query as sent
+    for (int i = 0; i < text.length(); i++) {
+      h ^= text.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /** {@code replicas} ordered by a rendezvous hash of (affinity, shard, node): the same for the same query. */
+  public static List<String> sticky(List<String> replicas, long affinity, int shard) {
+    List<String> ordered = new ArrayList<>(replicas);
+    ordered.sort(Comparator.comparingLong(node -> mix(affinity, shard, node)));
+    return ordered;
+  }
+
+  private static long mix(long affinity, int shard, String node) {
+    long h = affinity ^ (shard * 0x9E3779B97F4A7C15L) ^ ((long) node.hashCode() << 17);
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
+  }
 }

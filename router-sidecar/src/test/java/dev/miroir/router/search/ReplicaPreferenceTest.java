@@ -17,4 +17,23 @@ class ReplicaPreferenceTest {
     assertThat(ReplicaPreference.order(List.of("a", "b", "c", "d"), loads)).containsExactly("d", "c", "b", "a");
     assertThat(ReplicaPreference.order(List.of("x", "y"), Map.of())).containsExactly("x", "y");
   }
+
+  @Test
+  void frequencyQueriesAlwaysGetTheSameReplicasOthersGoByLoad() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    Long key = ReplicaPreference.affinity(json.readTree("{\"q\":\"red shoes\",\"matchingStrategy\":\"frequency\"}"));
+    assertThat(key).isNotNull();
+    assertThat(ReplicaPreference.affinity(json.readTree("{\"q\":\"red shoes\",\"matchingStrategy\":\"frequency\"}")))
+        .isEqualTo(key);
+    assertThat(ReplicaPreference.affinity(json.readTree("{\"q\":\"red shoes\"}"))).isNull();
+    assertThat(ReplicaPreference.affinity(json.readTree(
+        "{\"queries\":[{\"indexUid\":\"a\",\"matchingStrategy\":\"frequency\"}]}"))).isNotNull();
+    java.util.Set<String> firstChoices = new java.util.HashSet<>();
+    for (int shard = 0; shard < 64; shard++) {
+      List<String> once = ReplicaPreference.sticky(List.of("a", "b", "c"), key, shard);
+      assertThat(ReplicaPreference.sticky(List.of("c", "a", "b"), key, shard)).isEqualTo(once);
+      firstChoices.add(once.get(0));
+    }
+    assertThat(firstChoices).as("spread over replicas across shards").hasSize(3);
+  }
 }
