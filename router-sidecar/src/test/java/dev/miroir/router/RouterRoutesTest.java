@@ -232,7 +232,8 @@ class RouterRoutesTest {
 
   @Test
   void healthVersionMetrics() throws Exception {
-    JsonNode health = rf2.get("/health").requireSuccess().body();
+    JsonNode health = rf2.get("/_miroir/health").requireSuccess().body();
+    assertThat(rf2.get("/health").requireSuccess().body().toString()).isEqualTo("{\"status\":\"available\"}");
     assertThat(health.path("status").asText()).isEqualTo("available");
     assertThat(health.path("readableShards").asInt()).isEqualTo(SHARDS);
     assertThat(rf2.get("/version").requireSuccess().body().path("pkgVersion").asText()).isEqualTo("1.21.0");

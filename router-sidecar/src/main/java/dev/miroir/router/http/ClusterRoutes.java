@@ -32,7 +32,8 @@ public final class ClusterRoutes implements RouteModule {
 
   @Override
   public void mount(Endpoints e, Fleet fleet) {
-    e.on(HttpMethod.GET, "/health", "health", ctx -> health(fleet));
+    e.on(HttpMethod.GET, "/health", "health", ctx -> health(fleet).map(ClusterRoutes::asNodeHealth));
+    e.on(HttpMethod.GET, "/_miroir/health", "miroir.health", ctx -> health(fleet));
     // Liveness: answered by the router alone, never by the nodes, so a node outage (which /health
     // reports, taking the router out of its Service) never makes Kubernetes restart routers.
     e.on(HttpMethod.GET, "/_miroir/live", "miroir.live",
@@ -72,6 +73,14 @@ public final class ClusterRoutes implements RouteModule {
       out.put("nodes", s.nodes().size());
       return Reply.json(readable == 0 ? 503 : 200, out);
     });
+  }
+
+  /** {@code /health} answers exactly as a node: {@code {"status":"available"}} (the figures are at /_miroir/health). */
+  private static Reply asNodeHealth(Reply full) {
+    JsonNode body = IndexRoutes.parse(full.body());
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.put("status", body.path("status").asText());
+    return new Reply(full.status(), full.headers(), io.vertx.core.buffer.Buffer.buffer(out.toString()));
   }
 
   private Future<Reply> topology(Fleet fleet) {

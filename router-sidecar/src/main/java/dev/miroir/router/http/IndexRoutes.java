@@ -45,8 +45,8 @@ public final class IndexRoutes implements RouteModule {
     e.on(HttpMethod.GET, "/indexes/:uid", "indexes.get", ctx -> forwardToOne(fleet, ctx));
     e.on(HttpMethod.PATCH, "/indexes/:uid", "indexes.update",
         fleet.sequenced(ctx -> broadcastTask(fleet, ctx, ctx.pathParam("uid"), null, null)));
-    e.on(HttpMethod.DELETE, "/indexes/:uid", "indexes.delete",
-        fleet.sequenced(ctx -> broadcastTask(fleet, ctx, ctx.pathParam("uid"), null, null)));
+    e.on(HttpMethod.DELETE, "/indexes/:uid", "indexes.delete", // deletedDocuments counts each document once
+        fleet.sequenced(ctx -> broadcastTask(fleet, ctx, ctx.pathParam("uid"), DetailsMode.SUM_OVER_REPLICAS, null)));
     // Not idempotent: a replay whose first send was ambiguous checks the node's tasks first.
     e.on(HttpMethod.POST, "/swap-indexes", "indexes.swap",
         fleet.sequenced(ctx -> broadcastTask(fleet, ctx, null, null, "indexSwap")));
@@ -160,6 +160,8 @@ public final class IndexRoutes implements RouteModule {
     String path = ctx.request().path();
     Buffer body = bodyOrNull(ctx);
     boolean resetAll = setting == null && method == HttpMethod.DELETE;
+    // What the client asked for, as a node's task details say it (the router's entry is not the client's).
+    ObjectNode details = null;
     if (setting == null && body != null) {
       JsonNode json = jsonBody(ctx);
       if (json instanceof ObjectNode settings && settings.has(FILTERABLE)) {
@@ -168,6 +170,7 @@ public final class IndexRoutes implements RouteModule {
       }
     } else if (FILTERABLE_ROUTE.equals(setting)) {
       if (method == HttpMethod.DELETE) {
+        details = JsonNodeFactory.instance.objectNode().putNull(FILTERABLE);
         method = HttpMethod.PUT;
         body = Buffer.buffer(ReservedFields.withShard(null).toString());
       } else if (body != null) {
@@ -176,9 +179,10 @@ public final class IndexRoutes implements RouteModule {
     }
     NodeCall call = new NodeCall(method, path + query(ctx), body,
         body == null ? null : "application/json", auth);
+    ObjectNode clientDetails = details;
     return fleet.writeEverywhere(s, uid, call, null).compose(replies -> fleet.acknowledgeWrite(s, replies,
         s.allWriteTargets(),
-        new TaskTemplate(uid, null, DetailsMode.ONE_NODE),
+        new TaskTemplate(uid, clientDetails, DetailsMode.ONE_NODE),
         resetAll ? snap -> makeShardFilterable(fleet, snap, uid, JsonNodeFactory.instance.arrayNode()) : null));
   }
 

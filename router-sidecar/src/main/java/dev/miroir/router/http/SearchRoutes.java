@@ -294,7 +294,7 @@ public class SearchRoutes implements RouteModule {
       if (doc.isClientError()) {
         if (doc.status() == 404 && doc.json().path("code").asText().equals("document_not_found")) {
           return Future.succeededFuture(Reply.error(MeiliError.invalidRequest("not_found_similar_id",
-              "Invalid value at `.id`: Document `" + id + "` not found."), Map.of()));
+              "Document `" + id + "` not found."), Map.of()));
         }
         return Future.succeededFuture(refusal(doc));
       }
@@ -349,7 +349,7 @@ public class SearchRoutes implements RouteModule {
             for (int i = (int) Math.min(offset, kept.size()); i < kept.size() && page.size() < limit; i++) {
               page.add(kept.get(i));
             }
-            out.set("id", body.get("id"));
+            out.put("id", body.get("id").asText()); // Meilisearch echoes the id as a string
             out.set("processingTimeMs", merged.get("processingTimeMs"));
             out.put("limit", limit);
             out.put("offset", offset);

@@ -335,8 +335,9 @@ public final class TaskRoutes implements RouteModule {
             details.put("originalFilter", "?" + (ctx.request().query() == null ? "" : ctx.request().query()));
             return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies,
                 s.allWriteTargets(), new TaskTemplate(null, details, DetailsMode.ONE_NODE), null))
+                .map(reply -> reply.status() == 202 ? new Reply(200, reply.headers(), reply.body()) : reply)
                 .compose(reply -> {
-                  if (!cancel && reply.status() == 202 && !affected.isEmpty()) {
+                  if (!cancel && reply.status() == 200 && !affected.isEmpty()) {
                     List<Long> removed = affected.stream().map(m -> m.task().uid()).toList();
                     return fleet.blocking(() -> {
                       fleet.tasks().remove(removed);

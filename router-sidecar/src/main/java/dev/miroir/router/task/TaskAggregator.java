@@ -98,7 +98,15 @@ public final class TaskAggregator {
     out.put("status", status);
     out.put("type", task.type());
     out.putNull("canceledBy");
-    out.set("details", details(task, views, replicationFactor, terminal));
+    boolean nodesHaveDetails = views.stream().anyMatch(v -> v.task() != null && v.task().has("details"));
+    if (task.details() != null || nodesHaveDetails || views.stream().allMatch(v -> v.task() == null)) {
+      ObjectNode details = details(task, views, replicationFactor, terminal);
+      if (details.path("filterableAttributes").isArray()) {
+        details.set("filterableAttributes", dev.miroir.router.write.ReservedFields.withoutShard(
+            details.get("filterableAttributes")));
+      }
+      out.set("details", details);
+    }
     out.set("error", error == null || !anyFailed ? f.nullNode() : clientError(error));
     if (terminal && startedAt != null && finishedAt != null) {
       out.put("duration", duration(Duration.between(startedAt, finishedAt)));
