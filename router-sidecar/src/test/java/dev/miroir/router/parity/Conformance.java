@@ -201,7 +201,7 @@ public final class Conformance {
       outcomes.add(new Outcome(name, "listed", TIE_ORDER, shownX, shownY));
       return;
     }
-    if (sx == sy && sx == 200 && step != null && step.method().equals("POST") && sameRanking(step)) {
+    if (sx == sy && sx == 200 && step != null && step.method() != null && sameRanking(step)) {
       outcomes.add(new Outcome(name, "listed", TIE_ORDER + " (ranking scores equal position by position)", shownX,
           shownY));
       return;
@@ -212,7 +212,38 @@ public final class Conformance {
         return;
       }
     }
-    outcomes.add(new Outcome(name, "different", null, shownX, shownY));
+    outcomes.add(new Outcome(name, "different", "first difference at " + firstDifference(normalise(x, true),
+        normalise(y, true), "$"), shownX, shownY));
+  }
+
+  /** The JSON path of the first place two values differ, with both values there. */
+  static String firstDifference(JsonNode x, JsonNode y, String path) {
+    if (x.equals(y)) {
+      return null;
+    }
+    if (x instanceof ObjectNode a && y instanceof ObjectNode b) {
+      java.util.Set<String> names = new java.util.LinkedHashSet<>();
+      a.fieldNames().forEachRemaining(names::add);
+      b.fieldNames().forEachRemaining(names::add);
+      for (String n : names) {
+        String d = firstDifference(a.path(n), b.path(n), path + "." + n);
+        if (d != null) {
+          return d;
+        }
+      }
+    }
+    if (x instanceof ArrayNode a && y instanceof ArrayNode b && a.size() == b.size()) {
+      for (int i = 0; i < a.size(); i++) {
+        String d = firstDifference(a.get(i), b.get(i), path + "[" + i + "]");
+        if (d != null) {
+          return d;
+        }
+      }
+    }
+    String xs = x.toString();
+    String ys = y.toString();
+    return path + ": node " + (xs.length() > 200 ? xs.substring(0, 200) + "…" : xs) + " / router "
+        + (ys.length() > 200 ? ys.substring(0, 200) + "…" : ys);
   }
 
   static final String TIE_ORDER = "order of equally ranked hits and of document listings";
@@ -256,7 +287,13 @@ public final class Conformance {
    * ranking scores shown, the score of every position is the same (and so is everything but the hits).
    */
   private boolean sameRanking(Step step) {
-    if (!step.path().endsWith("/search") && !step.path().equals("/multi-search")) {
+    if (step.method().equals("GET") && step.path().contains("/search?")) {
+      String probe = step.path() + "&showRankingScore=true";
+      JsonNode x = node.call("GET", probe, null, null).json();
+      JsonNode y = router.call("GET", probe, null, null).json();
+      return scores(x).equals(scores(y)) && normalise(withoutHits(x), true).equals(normalise(withoutHits(y), true));
+    }
+    if (!step.method().equals("POST") || (!step.path().endsWith("/search") && !step.path().equals("/multi-search"))) {
       return false;
     }
     try {
@@ -299,7 +336,7 @@ public final class Conformance {
   }
 
   private static String abbreviate(String body) {
-    return body.length() > 600 ? body.substring(0, 600) + "…" : body;
+    return body.length() > 1500 ? body.substring(0, 1500) + "…" : body;
   }
 
   /** Instance-specific values become placeholders (kept: whether they are null). */
