@@ -88,7 +88,9 @@ public final class DocumentRoutes implements RouteModule {
                   auth), null)
               .compose(replies -> replies.values().stream().allMatch(NodeReply::isSuccess)
                   ? IndexRoutes.makeShardFilterable(fleet, s, uid, JsonNodeFactory.instance.arrayNode())
-                  : Future.succeededFuture(Map.of()));
+                      .compose(followUps -> finished(fleet, s, replies, System.nanoTime() + SETTLE_NANOS))
+                  : Future.succeededFuture());
+      // The task is failed once the index exists, as on a node (which fails it after creating the index).
       return created.transform(ignored ->
           fleet.failAtEnqueue(uid, "documentAdditionOrUpdate", details, error));
     });
@@ -165,6 +167,27 @@ public final class DocumentRoutes implements RouteModule {
   }
 
   private static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
+  /** Completes once every node finished the tasks it enqueued for these replies (bounded by {@code deadline}). */
+  private Future<Void> finished(Fleet fleet, RoutingSnapshot s, Map<String, NodeReply> replies, long deadline) {
+    List<Future<NodeReply>> asks = new ArrayList<>();
+    replies.forEach((node, reply) -> {
+      if (reply.isSuccess() && reply.json().path("taskUid").canConvertToLong()) {
+        asks.add(fleet.send(s, node, new NodeCall(HttpMethod.GET, "/tasks/" + reply.json().path("taskUid").asLong(),
+            null, null, fleet.masterAuthorization())));
+      }
+    });
+    return Future.join(asks).transform(ignored -> {
+      boolean pending = asks.stream().anyMatch(a -> a.succeeded() && a.result().isSuccess()
+          && !dev.miroir.router.task.TaskAggregator.isTerminal(a.result().json().path("status").asText()));
+      if (!pending || System.nanoTime() > deadline) {
+        return Future.succeededFuture();
+      }
+      io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+      fleet.vertx().setTimer(50, t -> finished(fleet, s, replies, deadline).onComplete(later));
+      return later.future();
+    });
+  }
 
   /** Whether the batch might fail whole: the primary key is not settled yet, or a rule fails it. */
   private static boolean mayFail(String uid, IndexFacts facts, String queryPrimaryKey, List<ObjectNode> documents,

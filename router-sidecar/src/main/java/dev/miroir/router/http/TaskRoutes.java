@@ -251,7 +251,19 @@ public final class TaskRoutes implements RouteModule {
       boolean terminal = TaskAggregator.isTerminal(status);
       out.put("uid", task.uid());
       out.set("progress", terminal || nb == null ? F.nullNode() : nb.path("progress").deepCopy());
-      out.set("details", taskView.path("details").deepCopy());
+      // A finished node batch's details leave out what is null (a task's show it).
+      ObjectNode details = taskView.path("details").isObject() ? ((ObjectNode) taskView.get("details")).deepCopy()
+          : F.objectNode();
+      List<String> nulls = new ArrayList<>();
+      details.fields().forEachRemaining(f -> {
+        if (f.getValue().isNull()) {
+          nulls.add(f.getKey());
+        }
+      });
+      if (terminal) {
+        details.remove(nulls);
+      }
+      out.set("details", details);
       ObjectNode stats = out.putObject("stats");
       stats.put("totalNbTasks", 1);
       stats.putObject("status").put(status, 1);
