@@ -227,7 +227,9 @@ class RouterRoutesTest {
     assertThat(health.path("readableShards").asInt()).isEqualTo(SHARDS);
     assertThat(rf2.get("/version").requireSuccess().body().path("pkgVersion").asText()).isEqualTo("1.21.0");
     rf2.get("/stats").requireSuccess();
-    HttpResponse<String> metrics = raw("GET", "/metrics", null, null, null);
+    // Metrics are the router's own: master key only by default (MIROIR_METRICS).
+    assertThat(raw("GET", "/metrics", null, null, null).statusCode()).isEqualTo(401);
+    HttpResponse<String> metrics = raw("GET", "/metrics", null, null, RouterTestCluster.MASTER_KEY);
     assertThat(metrics.body()).contains("miroir_requests_seconds_count").contains("route=\"health\"");
   }
 

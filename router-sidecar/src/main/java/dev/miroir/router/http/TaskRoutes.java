@@ -56,7 +56,9 @@ public final class TaskRoutes implements RouteModule {
     long uid = parseUid(ctx.pathParam("uid"));
     return fleet.blocking(() -> fleet.tasks().get(uid))
         .compose(task -> {
-          if (task.isEmpty()) {
+          dev.miroir.router.auth.Access access = Endpoints.access(ctx);
+          // A task of an index the key cannot see does not exist for it, as on a node.
+          if (task.isEmpty() || (access != null && !access.canSeeTask(task.get().indexUid()))) {
             return Future.succeededFuture(Reply.error(MeiliError.taskNotFound(uid), Map.of()));
           }
           return view(fleet, task.get(), auth).map(v -> Reply.json(200, v));
@@ -111,7 +113,9 @@ public final class TaskRoutes implements RouteModule {
     Set<String> types = csv(q.get("types"));
     Set<String> indexUids = csv(q.get("indexUids"));
     return fleet.blocking(() -> fleet.tasks().listDescending(from, Integer.MAX_VALUE)).compose(candidates -> {
+      dev.miroir.router.auth.Access access = Endpoints.access(ctx);
       List<RouterTask> matching = candidates.stream()
+          .filter(t -> access == null || access.canSeeTask(t.indexUid()))
           .filter(t -> uids == null || uids.contains(Long.toString(t.uid())))
           .filter(t -> types == null || types.contains(t.type()))
           .filter(t -> indexUids == null || (t.indexUid() != null && indexUids.contains(t.indexUid())))
