@@ -155,14 +155,15 @@ class RouterRoutesTest {
     reserved.addObject().put("id", 2).put("_miroir_shard", 3);
     assertError(raw("POST", "/indexes/" + index + "/documents", "application/json", reserved.toString(),
         RouterTestCluster.MASTER_KEY), 400, "miroir_reserved_field");
-    assertError(raw("POST", "/indexes/" + index + "/documents", "application/json", "[{\"title\":\"no id\"}]",
-        RouterTestCluster.MASTER_KEY), 400, "missing_document_id");
-    assertError(raw("POST", "/indexes/" + index + "/documents", "application/json", "[{\"id\":\"a b\"}]",
-        RouterTestCluster.MASTER_KEY), 400, "invalid_document_id");
-    assertError(raw("POST", "/indexes/fresh_index/documents", "application/json", "[{\"title\":\"x\"}]",
-        RouterTestCluster.MASTER_KEY), 400, "index_primary_key_no_candidate_found");
-    assertError(raw("POST", "/indexes/fresh_index/documents", "application/json", "[{\"id\":1,\"uid\":2}]",
-        RouterTestCluster.MASTER_KEY), 400, "index_primary_key_multiple_candidates_found");
+    // What a node accepts and then fails, the router accepts with a task that is failed from the start.
+    assertFailedTask(raw("POST", "/indexes/" + index + "/documents", "application/json", "[{\"title\":\"no id\"}]",
+        RouterTestCluster.MASTER_KEY), "missing_document_id");
+    assertFailedTask(raw("POST", "/indexes/" + index + "/documents", "application/json", "[{\"id\":\"a b\"}]",
+        RouterTestCluster.MASTER_KEY), "invalid_document_id");
+    assertFailedTask(raw("POST", "/indexes/fresh_index/documents", "application/json", "[{\"title\":\"x\"}]",
+        RouterTestCluster.MASTER_KEY), "index_primary_key_no_candidate_found");
+    assertFailedTask(raw("POST", "/indexes/fresh_index/documents", "application/json", "[{\"id\":1,\"uid\":2}]",
+        RouterTestCluster.MASTER_KEY), "index_primary_key_multiple_candidates_found");
     assertError(raw("GET", "/indexes/does_not_exist", null, null, RouterTestCluster.MASTER_KEY), 404, "index_not_found");
     assertError(raw("GET", "/indexes/" + index + "/settings", null, null, "wrong-key"), 403, "invalid_api_key");
     assertError(raw("GET", "/indexes/" + index + "/settings", null, null, null), 401, "missing_authorization_header");
@@ -287,6 +288,14 @@ class RouterRoutesTest {
       }
     }
     throw new AssertionError("document " + id + " is on no node");
+  }
+
+  static void assertFailedTask(HttpResponse<String> response, String code) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    long uid = MeiliHttp.mapper().readTree(response.body()).path("taskUid").asLong();
+    JsonNode task = rf2.awaitTask(uid, Duration.ofSeconds(30));
+    assertThat(task.path("status").asText()).as(task.toString()).isEqualTo("failed");
+    assertThat(task.path("error").path("code").asText()).isEqualTo(code);
   }
 
   static void assertError(HttpResponse<String> response, int status, String code) throws Exception {
