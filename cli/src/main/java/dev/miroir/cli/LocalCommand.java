@@ -234,7 +234,7 @@ final class LocalCommand implements Runnable {
         return 1;
       }
       LocalClusterState state = read.get();
-      long epoch = servedEpoch(state).orElseGet(() -> fileEpoch(layout));
+      long epoch = servedEpoch(state, layout).orElseGet(() -> fileEpoch(layout));
       java.util.function.Predicate<LocalClusterState.LocalNode> nodeRunning =
           n -> LocalCluster.runningNode(layout, n).isPresent();
       ObjectMapper mapper = new ObjectMapper();
@@ -256,10 +256,15 @@ final class LocalCommand implements Runnable {
     }
 
     /** The epoch the router actually serves, which is what matters once a topology changes. */
-    private static Optional<Long> servedEpoch(LocalClusterState state) {
+    private static Optional<Long> servedEpoch(LocalClusterState state, LocalLayout layout) {
       try {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-            HttpRequest.newBuilder(URI.create(state.router() + "/_miroir/topology")).timeout(Duration.ofSeconds(5)).build(),
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(state.router() + "/_miroir/topology"))
+            .timeout(Duration.ofSeconds(5));
+        // The router's own routes need the master key, which local mode keeps in the data directory.
+        if (Files.exists(layout.masterKeyFile())) {
+          request.header("Authorization", "Bearer " + Files.readString(layout.masterKeyFile()).strip());
+        }
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
             HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
           return Optional.empty();

@@ -27,6 +27,11 @@ import java.util.Objects;
  * @param extraRoutes more route modules, mounted after the router's own (search: issue 4)
  * @param writes where the replica log lives and how this router takes part in sequencer election
  *     (see {@code docs/design/writes.md}); in memory when null
+ * @param maxBodyBytesInFlight request-body bytes the router holds at once across requests (see
+ *     {@link dev.miroir.router.admission.DocumentBytesBudget}); beyond it an upload is refused with a 503
+ * @param metrics where {@code /metrics} is served: {@link Metrics#master()} (on the API port, master
+ *     key or the router's key only), {@link Metrics#off()}, or {@link Metrics#port(int)} (open, on a
+ *     separate port, for Prometheus scraping inside the cluster)
  */
 public record RouterConfig(
     String host,
@@ -37,7 +42,54 @@ public record RouterConfig(
     long maxPayloadBytes,
     Duration nodeTimeout,
     List<RouteModule> extraRoutes,
-    WriteOptions writes) {
+    WriteOptions writes,
+    long maxBodyBytesInFlight,
+    Metrics metrics) {
+
+  /** Where the router's Prometheus metrics are served. */
+  public record Metrics(String mode, int port) {
+    public static Metrics master() {
+      return new Metrics("master", 0);
+    }
+
+    public static Metrics off() {
+      return new Metrics("off", 0);
+    }
+
+    /** Open, without credential, on its own port (0 picks a free one). */
+    public static Metrics port(int port) {
+      return new Metrics("port", port);
+    }
+
+    /** {@code master}, {@code off} or {@code port:N}, as {@code MIROIR_METRICS} takes it. */
+    public static Metrics parse(String spec) {
+      if (spec == null || spec.isBlank() || spec.equals("master")) {
+        return master();
+      }
+      if (spec.equals("off")) {
+        return off();
+      }
+      if (spec.startsWith("port:")) {
+        try {
+          int port = Integer.parseInt(spec.substring(5).trim());
+          if (port >= 0 && port <= 65535) {
+            return port(port);
+          }
+        } catch (NumberFormatException e) {
+          // below
+        }
+      }
+      throw new IllegalArgumentException("MIROIR_METRICS must be `master`, `off` or `port:N`, got `" + spec + "`");
+    }
+  }
+
+  /** Two maximal uploads at once; see {@link dev.miroir.router.admission.DocumentBytesBudget}. */
+  public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 2 * 100_000_000L;
+
+  public RouterConfig(String host, int port, String masterKey, TopologySource topologySource, TaskStore taskStore,
+      long maxPayloadBytes, Duration nodeTimeout, List<RouteModule> extraRoutes) {
+    this(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, extraRoutes, null, 0, null);
+  }
 
   public static final long DEFAULT_MAX_PAYLOAD_BYTES = 100_000_000L;
   public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(30);
@@ -52,17 +104,19 @@ public record RouterConfig(
     maxPayloadBytes = maxPayloadBytes <= 0 ? DEFAULT_MAX_PAYLOAD_BYTES : maxPayloadBytes;
     extraRoutes = extraRoutes == null ? List.of() : List.copyOf(extraRoutes);
     writes = writes == null ? WriteOptions.inMemory() : writes;
+    maxBodyBytesInFlight = maxBodyBytesInFlight <= 0 ? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT : maxBodyBytesInFlight;
+    metrics = metrics == null ? Metrics.master() : metrics;
   }
 
-  /** Without write options: the replica log in memory (tests, throwaway routers). */
+  /** Without the admission options: defaults (see {@link #DEFAULT_MAX_BODY_BYTES_IN_FLIGHT}). */
   public RouterConfig(String host, int port, String masterKey, TopologySource topologySource, TaskStore taskStore,
-      long maxPayloadBytes, Duration nodeTimeout, List<RouteModule> extraRoutes) {
-    this(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, extraRoutes, null);
+      long maxPayloadBytes, Duration nodeTimeout, List<RouteModule> extraRoutes, WriteOptions writes) {
+    this(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, extraRoutes, writes, 0, null);
   }
 
   public RouterConfig withWrites(WriteOptions options) {
     return new RouterConfig(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout,
-        extraRoutes, options);
+        extraRoutes, options, maxBodyBytesInFlight, metrics);
   }
 
   /** Local defaults: 127.0.0.1, in-process task store, 100 MB payloads, 30 s node timeout. */
@@ -71,11 +125,13 @@ public record RouterConfig(
   }
 
   public RouterConfig withExtraRoutes(List<RouteModule> modules) {
-    return new RouterConfig(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, modules, writes);
+    return new RouterConfig(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, modules,
+        writes, maxBodyBytesInFlight, metrics);
   }
 
   public RouterConfig withTaskStore(TaskStore store) {
-    return new RouterConfig(host, port, masterKey, topologySource, store, maxPayloadBytes, nodeTimeout, extraRoutes, writes);
+    return new RouterConfig(host, port, masterKey, topologySource, store, maxPayloadBytes, nodeTimeout, extraRoutes,
+        writes, maxBodyBytesInFlight, metrics);
   }
 
   /**
@@ -106,12 +162,24 @@ public record RouterConfig(
   }
 
   public RouterConfig withMaxPayloadBytes(long bytes) {
-    return new RouterConfig(host, port, masterKey, topologySource, taskStore, bytes, nodeTimeout, extraRoutes, writes);
+    return new RouterConfig(host, port, masterKey, topologySource, taskStore, bytes, nodeTimeout, extraRoutes,
+        writes, maxBodyBytesInFlight, metrics);
+  }
+
+  public RouterConfig withMaxBodyBytesInFlight(long bytes) {
+    return new RouterConfig(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, extraRoutes,
+        writes, bytes, metrics);
+  }
+
+  public RouterConfig withMetrics(Metrics where) {
+    return new RouterConfig(host, port, masterKey, topologySource, taskStore, maxPayloadBytes, nodeTimeout, extraRoutes,
+        writes, maxBodyBytesInFlight, where);
   }
 
   @Override
   public String toString() {
     return "RouterConfig[host=" + host + ", port=" + port + ", masterKey=***, topology="
-        + topologySource.describe() + ", maxPayloadBytes=" + maxPayloadBytes + ", nodeTimeout=" + nodeTimeout + ", writes=" + writes + "]";
+        + topologySource.describe() + ", maxPayloadBytes=" + maxPayloadBytes + ", nodeTimeout=" + nodeTimeout
+        + ", writes=" + writes + ", maxBodyBytesInFlight=" + maxBodyBytesInFlight + ", metrics=" + metrics + "]";
   }
 }

@@ -9,6 +9,11 @@ public interface RouterHandle extends AutoCloseable {
   /** {@code http://host:port}. */
   String url();
 
+  /** The port of the separate metrics server ({@code MIROIR_METRICS=port:N}), or -1. */
+  default int metricsPort() {
+    return -1;
+  }
+
   /** The topology epoch currently served. */
   long epoch();
 

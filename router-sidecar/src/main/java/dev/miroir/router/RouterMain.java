@@ -37,8 +37,13 @@ import java.util.concurrent.CountDownLatch;
  *       {@code MIROIR_REPLICA_LOG_MAX_BYTES} — per-node bounds (beyond them the node needs repair);
  *   <li>{@code MIROIR_HOST} (default {@code 0.0.0.0}); {@code MIROIR_HTTP_PORT}, or {@code MIROIR_PORT}
  *       (default 7700);
- *   <li>{@code MIROIR_MAX_PAYLOAD_BYTES} (default 100000000), {@code MIROIR_NODE_TIMEOUT_MS}
- *       (default 30000).
+ *   <li>{@code MIROIR_MAX_PAYLOAD_BYTES} (default 100000000, Meilisearch's
+ *       {@code --http-payload-size-limit}), {@code MIROIR_NODE_TIMEOUT_MS} (default 30000);
+ *   <li>{@code MIROIR_MAX_BODY_BYTES_IN_FLIGHT} (default 200000000): request-body bytes held at once
+ *       across requests; beyond it uploads get a 503 to retry;
+ *   <li>{@code MIROIR_METRICS}: {@code master} (default: {@code /metrics} on the API port, master key
+ *       or the router's key only), {@code off}, or {@code port:9464} (open, on its own port, for
+ *       Prometheus scraping; what the operator sets).
  * </ul>
  *
  * <p>{@code MIROIR_CLUSTER} (the cluster's name, set by the operator) is informational.
@@ -84,7 +89,9 @@ public final class RouterMain {
       String taskStore,
       long maxPayloadBytes,
       Duration nodeTimeout,
-      WriteOptions writes) {
+      WriteOptions writes,
+      long maxBodyBytesInFlight,
+      RouterConfig.Metrics metrics) {
 
     static Settings parse(Map<String, String> env) {
       String key = first(env, "MIROIR_NODE_API_KEY", "MIROIR_MASTER_KEY");
@@ -141,6 +148,8 @@ public final class RouterMain {
       WriteOptions writes = new WriteOptions(replicaLog,
           maxCopies == null ? 0 : number("MIROIR_REPLICA_LOG_MAX_COPIES", maxCopies, 1, Long.MAX_VALUE),
           maxBytes == null ? 0 : number("MIROIR_REPLICA_LOG_MAX_BYTES", maxBytes, 1, Long.MAX_VALUE), advertise);
+      String inFlight = first(env, "MIROIR_MAX_BODY_BYTES_IN_FLIGHT");
+      RouterConfig.Metrics metrics = RouterConfig.Metrics.parse(first(env, "MIROIR_METRICS"));
       return new Settings(
           env.getOrDefault("MIROIR_HOST", "0.0.0.0"),
           port,
@@ -152,7 +161,10 @@ public final class RouterMain {
           maxPayload == null ? RouterConfig.DEFAULT_MAX_PAYLOAD_BYTES
               : number("MIROIR_MAX_PAYLOAD_BYTES", maxPayload, 1, Long.MAX_VALUE),
           Duration.ofMillis(timeout == null ? 30_000 : number("MIROIR_NODE_TIMEOUT_MS", timeout, 1, Long.MAX_VALUE)),
-          writes);
+          writes,
+          inFlight == null ? RouterConfig.DEFAULT_MAX_BODY_BYTES_IN_FLIGHT
+              : number("MIROIR_MAX_BODY_BYTES_IN_FLIGHT", inFlight, 1, Long.MAX_VALUE),
+          metrics);
     }
 
     static final String DEFAULT_REPLICA_LOG = "file:/var/lib/miroir/replica-log";
@@ -196,7 +208,7 @@ public final class RouterMain {
           ? new FileTopologySource(topologyFile)
           : ConfigMapTopologySource.inCluster(configMapNamespace, configMapName);
       return new RouterConfig(host, port, nodeApiKey, source, RouterConfig.taskStoreFrom(taskStore),
-          maxPayloadBytes, nodeTimeout, List.of(), usable(writes));
+          maxPayloadBytes, nodeTimeout, List.of(), usable(writes), maxBodyBytesInFlight, metrics);
     }
 
     @Override
@@ -204,7 +216,8 @@ public final class RouterMain {
       return "Settings[host=" + host + ", port=" + port + ", nodeApiKey=***, topology="
           + (topologyFile != null ? "file:" + topologyFile : "configmap:" + configMapNamespace + "/" + configMapName)
           + ", taskStore=" + (taskStore == null ? "memory" : taskStore.replaceAll("//[^@/]*@", "//***@"))
-          + ", maxPayloadBytes=" + maxPayloadBytes + ", nodeTimeout=" + nodeTimeout + ", writes=" + writes + "]";
+          + ", maxPayloadBytes=" + maxPayloadBytes + ", nodeTimeout=" + nodeTimeout + ", writes=" + writes
+          + ", maxBodyBytesInFlight=" + maxBodyBytesInFlight + ", metrics=" + metrics + "]";
     }
 
     private static String hostName() {

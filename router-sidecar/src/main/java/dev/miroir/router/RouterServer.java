@@ -1,6 +1,10 @@
 package dev.miroir.router;
 
 import dev.miroir.router.consistency.ConsistencyMonitor;
+import dev.miroir.router.admission.AdmissionHandler;
+import dev.miroir.router.admission.BodyGuard;
+import dev.miroir.router.admission.DocumentBytesBudget;
+import dev.miroir.router.auth.KeyRing;
 import dev.miroir.router.http.ClusterRoutes;
 import dev.miroir.router.http.ConsistencyRoutes;
 import dev.miroir.router.http.DocumentRoutes;
@@ -43,15 +47,34 @@ public final class RouterServer implements RouterHandle {
   private final NodeClient nodes;
   private final Fleet fleet;
   private final HttpServer server;
+  private final HttpServer metricsServer;
+  private final KeyRing keyRing;
+
+  /** Netty counts the request line with its method and version; 65,534 bytes of target as on a node. */
+  static final int MAX_REQUEST_LINE = 65_534 + "DELETE  HTTP/1.1".length();
+  static final int MAX_HEADER_BYTES = 128 * 1024;
 
   private RouterServer(
-      RouterConfig config, Vertx vertx, TopologyHolder topology, NodeClient nodes, Fleet fleet, HttpServer server) {
+      RouterConfig config, Vertx vertx, TopologyHolder topology, NodeClient nodes, Fleet fleet, HttpServer server,
+      HttpServer metricsServer, KeyRing keyRing) {
     this.config = config;
     this.vertx = vertx;
     this.topology = topology;
     this.nodes = nodes;
     this.fleet = fleet;
     this.server = server;
+    this.metricsServer = metricsServer;
+    this.keyRing = keyRing;
+  }
+
+  private static void scrape(io.vertx.ext.web.RoutingContext ctx, PrometheusMeterRegistry meters) {
+    ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape());
+  }
+
+  /** The port of the separate metrics server, or -1 when metrics are not served on their own port. */
+  @Override
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.actualPort();
   }
 
   /**
@@ -62,6 +85,7 @@ public final class RouterServer implements RouterHandle {
     TopologyHolder topology = new TopologyHolder();
     Vertx vertx = Vertx.vertx();
     WritePath writes = null;
+    KeyRing keyRing = null;
     try {
       config.topologySource().start(topology::offer);
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -71,20 +95,21 @@ public final class RouterServer implements RouterHandle {
       writes.start().await();
       Fleet fleet = new Fleet(vertx, topology, nodes, config.taskStore(), config.masterKey(), writes);
 
+      keyRing = new KeyRing(fleet, java.time.Clock.systemUTC()).start();
+
       Router router = Router.router(vertx);
       router.route().handler(ctx -> {
-        // Reject by Content-Length before reading the body; BodyHandler catches chunked bodies.
-        String length = ctx.request().getHeader("Content-Length");
-        if (length != null && parseLong(length) > config.maxPayloadBytes()) {
-          Endpoints.send(ctx, Reply.error(MeiliError.payloadTooLarge(config.maxPayloadBytes()), Map.of()));
-          return;
-        }
         ctx.response().putHeader(Fleet.EPOCH_HEADER, Long.toString(topology.snapshot().epoch()));
         ctx.next();
       });
+      // Credential, content type and size are settled before BodyHandler reads a byte of the body.
+      router.route().handler(new AdmissionHandler(keyRing, config.maxPayloadBytes(),
+          new DocumentBytesBudget(config.maxBodyBytesInFlight())));
       router.route().handler(BodyHandler.create(false).setBodyLimit(config.maxPayloadBytes()));
-      router.get("/metrics").handler(ctx -> ctx.response()
-          .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(meters.scrape()));
+      router.route().handler(new BodyGuard(fleet));
+      if (config.metrics().mode().equals("master")) {
+        router.get("/metrics").handler(ctx -> scrape(ctx, meters));
+      }
 
       Endpoints endpoints = new Endpoints(router, meters);
       List<RouteModule> modules = new java.util.ArrayList<>(List.of(
@@ -103,17 +128,32 @@ public final class RouterServer implements RouterHandle {
           "The router failed to handle the request."), Map.of())));
 
       HttpServer server = vertx.createHttpServer(new HttpServerOptions()
-              .setHost(config.host()).setPort(config.port()).setCompressionSupported(true))
+              .setHost(config.host()).setPort(config.port()).setCompressionSupported(true)
+              // What a Meilisearch node (actix) accepts: request targets up to 64 KiB, heads up to 128 KiB.
+              .setMaxInitialLineLength(MAX_REQUEST_LINE).setMaxHeaderSize(MAX_HEADER_BYTES))
           .requestHandler(router)
           .listen()
           .await();
-      RouterServer handle = new RouterServer(config, vertx, topology, nodes, fleet, server);
+      HttpServer metricsServer = null;
+      if (config.metrics().mode().equals("port")) {
+        Router metricsRouter = Router.router(vertx);
+        metricsRouter.get("/metrics").handler(ctx -> scrape(ctx, meters));
+        metricsServer = vertx.createHttpServer(new HttpServerOptions()
+                .setHost(config.host()).setPort(config.metrics().port()))
+            .requestHandler(metricsRouter)
+            .listen()
+            .await();
+      }
+      RouterServer handle = new RouterServer(config, vertx, topology, nodes, fleet, server, metricsServer, keyRing);
       LOG.info("router listening on {} serving topology epoch {} from {}", handle.url(),
           topology.snapshot().epoch(), config.topologySource().describe());
       return handle;
     } catch (RuntimeException e) {
       if (writes != null) {
         writes.close();
+      }
+      if (keyRing != null) {
+        keyRing.stop();
       }
       closeQuietly(config, vertx);
       throw e;
@@ -138,7 +178,11 @@ public final class RouterServer implements RouterHandle {
 
   @Override
   public void close() {
+    keyRing.stop();
     try {
+      if (metricsServer != null) {
+        metricsServer.close().await();
+      }
       server.close().await();
     } catch (RuntimeException e) {
       LOG.warn("closing the HTTP server failed: {}", e.toString());
@@ -163,14 +207,6 @@ public final class RouterServer implements RouterHandle {
       vertx.close().await();
     } catch (RuntimeException e) {
       LOG.warn("closing Vert.x failed: {}", e.toString());
-    }
-  }
-
-  private static long parseLong(String value) {
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return -1;
     }
   }
 }

@@ -266,7 +266,8 @@ class ConsistencyTest {
 
   static String metrics() {
     try {
-      HttpResponse<String> r = RouterRoutesTest.rawTo(cluster.router.url(), "GET", "/metrics", null, null, null);
+      HttpResponse<String> r = RouterRoutesTest.rawTo(cluster.router.url(), "GET", "/metrics", null, null,
+          RouterTestCluster.MASTER_KEY);
       return r.body();
     } catch (Exception e) {
       throw new AssertionError(e);

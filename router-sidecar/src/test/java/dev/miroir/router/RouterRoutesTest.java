@@ -238,7 +238,9 @@ class RouterRoutesTest {
     assertThat(health.path("readableShards").asInt()).isEqualTo(SHARDS);
     assertThat(rf2.get("/version").requireSuccess().body().path("pkgVersion").asText()).isEqualTo("1.21.0");
     rf2.get("/stats").requireSuccess();
-    HttpResponse<String> metrics = raw("GET", "/metrics", null, null, null);
+    // Metrics are the router's own: master key only by default (MIROIR_METRICS).
+    assertThat(raw("GET", "/metrics", null, null, null).statusCode()).isEqualTo(401);
+    HttpResponse<String> metrics = raw("GET", "/metrics", null, null, RouterTestCluster.MASTER_KEY);
     assertThat(metrics.body()).contains("miroir_requests_seconds_count").contains("route=\"health\"");
   }
 
@@ -296,6 +298,14 @@ class RouterRoutesTest {
       }
     }
     throw new AssertionError("document " + id + " is on no node");
+  }
+
+  static void assertFailedTask(HttpResponse<String> response, String code) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+    long uid = MeiliHttp.mapper().readTree(response.body()).path("taskUid").asLong();
+    JsonNode task = rf2.awaitTask(uid, Duration.ofSeconds(30));
+    assertThat(task.path("status").asText()).as(task.toString()).isEqualTo("failed");
+    assertThat(task.path("error").path("code").asText()).isEqualTo(code);
   }
 
   static void assertError(HttpResponse<String> response, int status, String code) throws Exception {

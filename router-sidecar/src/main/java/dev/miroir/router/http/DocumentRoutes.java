@@ -102,13 +102,19 @@ public final class DocumentRoutes implements RouteModule {
     DocumentPayloads.Format format = DocumentPayloads.Format.ofContentType(ctx.request().getHeader("Content-Type"));
     Character delimiter = csvDelimiter(ctx.queryParams().get("csvDelimiter"));
     byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-    List<ObjectNode> documents = DocumentPayloads.read(format, body, delimiter);
-    DocumentPayloads.rejectReservedField(documents);
     String queryPrimaryKey = ctx.queryParams().get("primaryKey");
     RoutingSnapshot s = fleet.snapshot();
     HttpMethod method = ctx.request().method();
+    java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
 
-    return indexFacts(fleet, s, uid)
+    // Parsing, splitting and serialising a large body takes seconds: never on the event loop.
+    Future<List<ObjectNode>> parsed = fleet.vertx().executeBlocking(() -> {
+      List<ObjectNode> documents = DocumentPayloads.read(format, body, delimiter);
+      DocumentPayloads.rejectReservedField(documents);
+      received.set(documents.size());
+      return documents;
+    }, false);
+    Future<Reply> written = parsed.compose(documents -> indexFacts(fleet, s, uid)
         .compose(facts -> mayFail(uid, facts, queryPrimaryKey, documents, method)
             // Judged against an index that queued changes may still alter (its creation, primary key,
             // settings): a node would judge the batch after them, so the router waits for them first.
@@ -116,20 +122,21 @@ public final class DocumentRoutes implements RouteModule {
                 .compose(v -> indexFacts(fleet, s, uid))
             : Future.succeededFuture(facts))
         .compose(facts -> {
-      Optional<String> primaryKey;
       Optional<MeiliError> wholeBatchFailure;
       try {
-        primaryKey = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
+        Optional<String> decided = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
             documents.isEmpty() ? null : documents.get(0));
-        wholeBatchFailure = primaryKey.isEmpty() ? Optional.empty()
-            : BatchRules.check(uid, documents, primaryKey.get(), facts.shape(), method == HttpMethod.POST);
+        wholeBatchFailure = decided.isEmpty() ? Optional.empty()
+            : BatchRules.check(uid, documents, decided.get(), facts.shape(), method == HttpMethod.POST);
       } catch (ApiException e) {
         wholeBatchFailure = Optional.of(e.error());
-        primaryKey = Optional.empty();
       }
       if (wholeBatchFailure.isPresent()) {
         return failWholeBatch(fleet, s, ctx, uid, facts, documents.size(), wholeBatchFailure.get());
       }
+      return fleet.vertx().executeBlocking(() -> {
+      Optional<String> primaryKey = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
+          documents.isEmpty() ? null : documents.get(0));
       String query = passThroughQuery(ctx, primaryKey.orElse(null));
       String path = "/indexes/" + segment(uid) + "/documents" + query;
       WriteSplitter.Split<ObjectNode> split = primaryKey.isPresent()
@@ -146,14 +153,17 @@ public final class DocumentRoutes implements RouteModule {
           calls.putIfAbsent(node, new NodeCall(method, path, Buffer.buffer("[]"), "application/json", auth));
         }
       }
+      var targets = documents.isEmpty() ? s.allWriteTargets() : split.targetsByShard();
+      // Empty batches that create the index on every node touch every shard (fences see them).
+      java.util.Collection<Integer> shards = calls.size() > split.perNode().size() ? null : targets.keySet();
+      return new PlannedWrite(calls, targets, shards);
+    }, false).compose(plan -> {
       ObjectNode details = JsonNodeFactory.instance.objectNode();
       details.put("receivedDocuments", documents.size());
       details.putNull("indexedDocuments");
       boolean needsShardFilterable = !ReservedFields.containsShard(facts.filterable());
-      var targets = documents.isEmpty() ? s.allWriteTargets() : split.targetsByShard();
-      // Empty batches that create the index on every node touch every shard (fences see them).
-      java.util.Collection<Integer> shards = calls.size() > split.perNode().size() ? null : targets.keySet();
-      return fleet.write(uid, calls, shards, null).compose(replies -> fleet.acknowledgeWrite(s, replies, targets,
+      return fleet.write(uid, plan.calls(), plan.shards(), null).compose(replies -> fleet.acknowledgeWrite(s, replies,
+          plan.targets(),
           new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS),
           needsShardFilterable
               ? snap -> IndexRoutes.pendingSettingsUpdate(fleet, snap, uid).compose(pending -> pending
@@ -164,6 +174,33 @@ public final class DocumentRoutes implements RouteModule {
                       facts.filterable() == null ? JsonNodeFactory.instance.arrayNode() : facts.filterable()))
               : null));
     });
+        }));
+    return written.recover(failure -> failsLikeANode(fleet, uid, received.get(), failure));
+  }
+
+  /** The node calls of one document batch and the shards they write. */
+  private record PlannedWrite(Map<String, NodeCall> calls, java.util.SortedMap<Integer, List<String>> targets,
+      java.util.Collection<Integer> shards) {}
+
+  /** Errors a node reports in a failed task, not in its answer: the router answers 202 and fails the task. */
+  private static final java.util.Set<String> FAILED_IN_TASK = java.util.Set.of("invalid_document_id",
+      "missing_document_id", "index_primary_key_already_exists", "index_primary_key_no_candidate_found",
+      "index_primary_key_multiple_candidates_found");
+
+  private static Future<Reply> failsLikeANode(Fleet fleet, String uid, int received, Throwable failure) {
+    dev.miroir.router.MeiliError error = null;
+    if (failure instanceof dev.miroir.router.admission.TaskFailure task) {
+      error = task.error();
+    } else if (failure instanceof dev.miroir.router.ApiException api && FAILED_IN_TASK.contains(api.error().code())) {
+      error = api.error();
+    }
+    if (error == null) {
+      return Future.failedFuture(failure);
+    }
+    ObjectNode details = JsonNodeFactory.instance.objectNode();
+    details.put("receivedDocuments", received);
+    details.put("indexedDocuments", 0);
+    return dev.miroir.router.admission.FailedAtEnqueue.record(fleet, uid, "documentAdditionOrUpdate", details, error);
   }
 
   private static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
@@ -245,12 +282,14 @@ public final class DocumentRoutes implements RouteModule {
   private Future<Reply> deleteOne(Fleet fleet, RoutingContext ctx) {
     String auth = clientAuthorization(ctx);
     String uid = ctx.pathParam("uid");
-    String id = DocumentIds.validPathId(ctx.pathParam("id"));
+    String id = ctx.pathParam("id");
     RoutingSnapshot s = fleet.snapshot();
     WriteSplitter.Split<Object> split = WriteSplitter.splitIds(List.of(id), s);
     Map<String, NodeCall> calls = new LinkedHashMap<>();
     split.perNode().keySet().forEach(node -> calls.put(node, new NodeCall(HttpMethod.DELETE,
         "/indexes/" + segment(uid) + "/documents/" + segment(id), null, null, auth)));
+    // A node accepts any id here and deletes nothing for one no document can have; routing it by its
+    // hash keeps that answer (a 202 and a succeeded task) without a special case.
     ObjectNode details = JsonNodeFactory.instance.objectNode();
     details.put("providedIds", 1);
     return fleet.write(uid, calls, split.targetsByShard().keySet(), null).compose(replies -> fleet.acknowledgeWrite(
@@ -265,7 +304,16 @@ public final class DocumentRoutes implements RouteModule {
       throw MeiliError.invalidRequest("bad_request", "Invalid value type: expected an array of document ids").exception();
     }
     List<Object> ids = new ArrayList<>();
-    body.forEach(v -> ids.add(DocumentIds.validId(v)));
+    List<JsonNode> unroutable = new ArrayList<>();
+    // A node accepts ids no document can have (and deletes nothing for them): routable ones go to
+    // their shard, the others to every node, which deletes nothing for them either.
+    body.forEach(v -> {
+      try {
+        ids.add(DocumentIds.validId(v));
+      } catch (dev.miroir.router.ApiException e) {
+        unroutable.add(v);
+      }
+    });
     RoutingSnapshot s = fleet.snapshot();
     WriteSplitter.Split<Object> split = WriteSplitter.splitIds(ids, s);
     Map<String, NodeCall> calls = new LinkedHashMap<>();
@@ -276,15 +324,27 @@ public final class DocumentRoutes implements RouteModule {
       calls.put(node, new NodeCall(HttpMethod.POST, "/indexes/" + segment(uid) + "/documents/delete-batch",
           Buffer.buffer(array.toString()), "application/json", auth));
     });
+    if (!unroutable.isEmpty()) {
+      for (String node : s.broadcastNodes()) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        NodeCall routed = calls.get(node);
+        if (routed != null) {
+          array.addAll((ArrayNode) IndexRoutes.parse(routed.body()));
+        }
+        unroutable.forEach(array::add);
+        calls.put(node, new NodeCall(HttpMethod.POST, "/indexes/" + segment(uid) + "/documents/delete-batch",
+            Buffer.buffer(array.toString()), "application/json", auth));
+      }
+    }
     if (calls.isEmpty()) {
       // An empty batch still yields a task, as in Meilisearch.
       s.broadcastNodes().forEach(node -> calls.put(node, new NodeCall(HttpMethod.POST,
           "/indexes/" + segment(uid) + "/documents/delete-batch", Buffer.buffer("[]"), "application/json", auth)));
     }
     ObjectNode details = JsonNodeFactory.instance.objectNode();
-    details.put("providedIds", ids.size());
+    details.put("providedIds", ids.size() + unroutable.size());
     var targets = ids.isEmpty() ? s.allWriteTargets() : split.targetsByShard();
-    return fleet.write(uid, calls, ids.isEmpty() ? null : targets.keySet(), null).compose(replies ->
+    return fleet.write(uid, calls, ids.isEmpty() || !unroutable.isEmpty() ? null : targets.keySet(), null).compose(replies ->
         fleet.acknowledgeWrite(s, replies, targets,
         new TaskTemplate(uid, details, DetailsMode.SUM_OVER_REPLICAS), null));
   }

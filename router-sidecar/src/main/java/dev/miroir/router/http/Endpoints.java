@@ -2,6 +2,7 @@ package dev.miroir.router.http;
 
 import dev.miroir.router.ApiException;
 import dev.miroir.router.MeiliError;
+import dev.miroir.router.auth.Access;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -118,6 +119,14 @@ public final class Endpoints {
    * call them. Meilisearch's errors for a missing or wrong key.
    */
   public static void requireMasterKey(RoutingContext ctx, Fleet fleet) {
+    Access access = access(ctx);
+    if (access != null) {
+      // Admission already decided (master key, or the router's own key).
+      if (!access.isOperator()) {
+        throw MeiliError.invalidApiKey().exception();
+      }
+      return;
+    }
     String authorization = clientAuthorization(ctx);
     String expected = fleet.masterAuthorization();
     if (expected != null && !java.security.MessageDigest.isEqual(
@@ -125,6 +134,14 @@ public final class Endpoints {
         authorization.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
       throw MeiliError.invalidApiKey().exception();
     }
+  }
+
+  /**
+   * What the client's credential may do, as admission established it before the body was read; null
+   * only on routes no credential guards.
+   */
+  public static Access access(RoutingContext ctx) {
+    return ctx.get(Access.CONTEXT_KEY);
   }
 
   /** The raw query string with its leading '?', or "". */

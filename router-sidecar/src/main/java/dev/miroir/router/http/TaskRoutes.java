@@ -62,13 +62,19 @@ public final class TaskRoutes implements RouteModule {
   private Future<Reply> get(Fleet fleet, RoutingContext ctx) {
     String auth = clientAuthorization(ctx);
     long uid = parseUid(ctx.pathParam("uid"), "Task", "invalid_task_uids");
-    return readable(fleet, auth, uid).compose(task -> task == null
+    return readable(fleet, ctx, auth, uid).compose(task -> task == null
         ? Future.succeededFuture(Reply.error(MeiliError.taskNotFound(uid), Map.of()))
         : view(fleet, task, auth).map(v -> Reply.json(200, v)));
   }
 
   /** The task if the client's key may read it (Meilisearch hides tasks of indexes the key cannot see). */
-  private Future<RouterTask> readable(Fleet fleet, String auth, long uid) {
+  private Future<RouterTask> readable(Fleet fleet, RoutingContext ctx, String auth, long uid) {
+    dev.miroir.router.auth.Access access = Endpoints.access(ctx);
+    if (access != null) {
+      // The router's own authentication decided who this is (see auth/).
+      return fleet.blocking(() -> fleet.tasks().get(uid)).map(found ->
+          found.isPresent() && access.canSeeTask(found.get().indexUid()) ? found.get() : null);
+    }
     return fleet.blocking(() -> fleet.tasks().get(uid)).compose(found ->
         KeyPermission.refusal(fleet, auth, "tasks.get", null).compose(refused -> {
           if (refused != null) {
@@ -161,7 +167,9 @@ public final class TaskRoutes implements RouteModule {
         return Future.succeededFuture(refusal);
       }
       TaskQuery query = TaskQuery.parse(lastValues(ctx));
-      return matching(fleet, auth, query, batches).compose(matched -> {
+      dev.miroir.router.auth.Access access = Endpoints.access(ctx);
+      return matching(fleet, auth, query, batches).map(all -> access == null ? all
+          : all.stream().filter(m -> access.canSeeTask(m.task().indexUid())).toList()).compose(matched -> {
         TaskQuery.Page page = query.page(matched.stream().map(m -> m.task().uid()).toList());
         Map<Long, Matched> byUid = new LinkedHashMap<>();
         matched.forEach(m -> byUid.put(m.task().uid(), m));
@@ -221,7 +229,7 @@ public final class TaskRoutes implements RouteModule {
     String auth = clientAuthorization(ctx);
     long uid = parseUid(ctx.pathParam("uid"), "Batch", "invalid_batch_uids");
     MeiliError notFound = new MeiliError(404, "Batch `" + uid + "` not found.", "batch_not_found", "invalid_request");
-    return readable(fleet, auth, uid).compose(task -> task == null
+    return readable(fleet, ctx, auth, uid).compose(task -> task == null
         ? Future.succeededFuture(Reply.error(notFound, Map.of()))
         : view(fleet, task, auth).compose(v -> v.path("batchUid").isNull()
             ? Future.succeededFuture(Reply.error(notFound, Map.of()))

@@ -68,11 +68,25 @@ public final class DocumentPayloads {
               "missing_payload", "A " + format.wireName + " payload is missing.")
           .exception();
     }
-    return switch (format) {
+    if (format != Format.CSV && body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB
+        && (body[2] & 0xff) == 0xBF) {
+      // serde_json does not skip a byte-order mark (Jackson would), so a node refuses it.
+      throw MeiliError.malformedPayload(format.wireName,
+          "Couldn't serialize document value: expected value at line 1 column 1").exception();
+    }
+    List<ObjectNode> documents = switch (format) {
       case JSON -> readJson(body);
       case NDJSON -> readNdjson(body);
       case CSV -> readCsv(body, csvDelimiter == null ? ',' : csvDelimiter);
     };
+    for (ObjectNode document : documents) {
+      if (dev.miroir.router.admission.StrictJson.hasLoneSurrogate(document)) {
+        // A node enqueues such a batch and fails it when its parser meets the escape.
+        throw new dev.miroir.router.admission.TaskFailure(new MeiliError(500,
+            "internal: unexpected end of hex escape (a lone UTF-16 surrogate).", "internal", "internal"));
+      }
+    }
+    return documents;
   }
 
   private static List<ObjectNode> readJson(byte[] body) {
