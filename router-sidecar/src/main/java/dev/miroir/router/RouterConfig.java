@@ -83,8 +83,11 @@ public record RouterConfig(
     }
   }
 
-  /** Two maximal uploads at once; see {@link dev.miroir.router.admission.DocumentBytesBudget}. */
-  public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 2 * 100_000_000L;
+  /**
+   * One maximal upload at a time: a 95 MB JSON batch costs about 1.5 GB of heap while it is parsed and
+   * split (measured, docs/benchmarks/upload-pressure.md), so two at once do not fit the 2 GiB heap local
+   * mode runs with; the next upload gets a 503 with Retry-After instead of an out-of-memory. See {@link dev.miroir.router.admission.DocumentBytesBudget}. */
+  public static final long DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 100_000_000L;
 
   public RouterConfig(String host, int port, String masterKey, TopologySource topologySource, TaskStore taskStore,
       long maxPayloadBytes, Duration nodeTimeout, List<RouteModule> extraRoutes) {

@@ -39,7 +39,7 @@ import java.util.concurrent.CountDownLatch;
  *       (default 7700);
  *   <li>{@code MIROIR_MAX_PAYLOAD_BYTES} (default 100000000, Meilisearch's
  *       {@code --http-payload-size-limit}), {@code MIROIR_NODE_TIMEOUT_MS} (default 30000);
- *   <li>{@code MIROIR_MAX_BODY_BYTES_IN_FLIGHT} (default 200000000): request-body bytes held at once
+ *   <li>{@code MIROIR_MAX_BODY_BYTES_IN_FLIGHT} (default 100000000): request-body bytes held at once
  *       across requests; beyond it uploads get a 503 to retry;
  *   <li>{@code MIROIR_METRICS}: {@code master} (default: {@code /metrics} on the API port, master key
  *       or the router's key only), {@code off}, or {@code port:9464} (open, on its own port, for
