@@ -30,8 +30,9 @@ public final class MoverRuntime implements AutoCloseable {
     this.client = new NodeClient(vertx, Duration.ofSeconds(60), new SimpleMeterRegistry());
     String auth = masterKey == null || masterKey.isEmpty() ? null : "Bearer " + masterKey;
     this.copier = new ShardCopier(client, new ShardDigester(vertx, client, auth), auth, ShardCopier.DEFAULT_PAGE_SIZE);
-    this.routers = routers == null ? new RouterApi(client, routerUrls, auth) : routers.apply(this);
+    // Set before routers.apply(this): a caller's RouterApi reads authorization() while being built.
     this.clientAuth = auth;
+    this.routers = routers == null ? new RouterApi(client, routerUrls, auth) : routers.apply(this);
   }
 
   private final String clientAuth;
