@@ -136,6 +136,14 @@ public final class Conformance {
   }
 
   private static Answer send(Target t, Map<String, String> vars, Step step) {
+    try {
+      return call(t, vars, step);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("step `" + step.name() + "` (" + step.method() + " " + step.path() + "): " + e, e);
+    }
+  }
+
+  private static Answer call(Target t, Map<String, String> vars, Step step) {
     return t.call(step.method(), substitute(step.path(), vars), step.contentType(),
         step.body() == null ? null : substitute(step.body(), vars));
   }
