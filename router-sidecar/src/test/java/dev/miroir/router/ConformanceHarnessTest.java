@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * lists. The full report goes to {@code target/conformance-rf<N>.txt}.
  */
 // Disabled, not deleted: in two fresh-clone CI runs the router did not answer step
-//  (an empty batch to an index with no primary key yet) within 60 s,
+// "POST /indexes/movies/documents [] #2" (an empty batch to an index with no primary key yet) within 60 s,
 // once at RF 1 and once at RF 2; run alone it passes. That is a router bug (the batch's wait for queued
 // index changes plus the sequenced write exceeds the client's timeout), reported in the session note as the
 // first thing to fix; re-enable this harness with the fix.
