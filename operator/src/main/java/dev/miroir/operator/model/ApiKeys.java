@@ -32,7 +32,9 @@ public final class ApiKeys {
   public static final List<String> ADMIN_ACTIONS =
       List.of(
           "search", "documents.*", "indexes.*", "tasks.*", "settings.*", "stats.*", "dumps.*",
-          "snapshots.*", "version");
+          "snapshots.*", "version",
+          // The router authorises every request from the nodes' key list (router auth/KeyRing), read with this key.
+          "keys.get");
 
   private ApiKeys() {}
 
