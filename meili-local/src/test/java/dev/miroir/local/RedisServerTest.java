@@ -31,7 +31,7 @@ class RedisServerTest {
         Map<String, String> env = Map.of(RedisBinary.ENV_VAR, notExecutable.toString());
         RedisBinary finder = new RedisBinary(env::get, k -> null, dir.resolve("cache"), getClass().getClassLoader());
         org.assertj.core.api.Assertions.assertThatThrownBy(finder::resolveUncached)
-            .hasMessageContaining(RedisBinary.ENV_VAR).hasMessageContaining("not an executable");
+            .hasMessageContaining(RedisBinary.ENV_VAR).hasMessageContaining("not executable");
     }
 
     @Test
