@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.miroir.cli.local.LocalCluster;
+import dev.miroir.cli.local.LocalClusterFixture;
 import dev.miroir.cli.local.LocalClusterState;
 import dev.miroir.cli.local.LocalLayout;
 import dev.miroir.core.placement.ShardHash;
 import dev.miroir.core.topology.TopologyCodec;
 import dev.miroir.core.topology.TopologyDocument;
 import dev.miroir.local.MeiliHttp;
-import dev.miroir.router.RouterConfig;
-import dev.miroir.router.RouterServer;
-import dev.miroir.router.topology.FileTopologySource;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,23 +41,15 @@ class ConsistencyCommandsTest {
     return new Run(exit, out.toString(), err.toString());
   }
 
-  static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void verifyFindsAReplicaChangedBehindTheRouterAndRepairFixesIt() throws Exception {
     String key = "verify-test-master-key";
     int shards = 16;
-    LocalCluster.Spec spec = new LocalCluster.Spec(3, 2, shards, freeBasePort(3), dataDir, key);
+    LocalCluster.Spec spec = new LocalCluster.Spec(3, 2, shards, LocalClusterFixture.freeBasePort(3), dataDir, key);
     LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
     // Where `local up` keeps a key it generated.
     Files.writeString(layout.masterKeyFile(), key + "\n");
-    LocalCluster.RouterStarter starter =
-        (port, topology, k) -> RouterServer.start(RouterConfig.local(port, k, new FileTopologySource(topology)));
-    try (LocalCluster cluster = LocalCluster.start(spec, starter, new PrintWriter(new StringWriter()))) {
+    try (LocalCluster cluster = LocalClusterFixture.start(spec)) {
       LocalClusterState state = LocalClusterState.read(layout.stateFile()).orElseThrow();
       MeiliHttp router = new MeiliHttp(URI.create(state.router()), key, WAIT);
       router.awaitTaskSucceeded(router.post("/indexes", "{\"uid\":\"books\",\"primaryKey\":\"id\"}").taskUid(), WAIT);
@@ -121,24 +110,4 @@ class ConsistencyCommandsTest {
     assertThat(cli("verify", "--output", "yaml", "--url", "http://127.0.0.1:1").exit()).isEqualTo(2);
   }
 
-  static int freeBasePort(int count) throws Exception {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base = freePort();
-      if (base + count > 65000) {
-        continue;
-      }
-      boolean free = true;
-      for (int p = base; p <= base + count && free; p++) {
-        try (ServerSocket probe = new ServerSocket(p)) {
-          probe.setReuseAddress(true);
-        } catch (Exception e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free port range");
-  }
 }

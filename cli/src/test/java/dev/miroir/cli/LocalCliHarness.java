@@ -4,23 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.miroir.cli.local.LocalClusterFixture;
 import dev.miroir.cli.local.LocalClusterState;
 import dev.miroir.cli.local.LocalLayout;
 import dev.miroir.local.MeiliHttp;
 import java.io.File;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,27 +100,7 @@ abstract class LocalCliHarness {
   }
 
   static int freeBasePort(int count) throws Exception {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        base = socket.getLocalPort();
-      }
-      if (base + count > 65000) {
-        continue;
-      }
-      boolean free = true;
-      for (int p = base; p <= base + count && free; p++) {
-        try (ServerSocket probe = new ServerSocket(p)) {
-          probe.setReuseAddress(true);
-        } catch (Exception e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free port range");
+    return LocalClusterFixture.freeBasePort(count);
   }
 
   static String text(Path file) throws Exception {

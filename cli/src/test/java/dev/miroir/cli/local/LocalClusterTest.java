@@ -10,11 +10,6 @@ import dev.miroir.core.topology.TopologyCodec;
 import dev.miroir.core.topology.TopologyDocument;
 import dev.miroir.core.topology.TopologyNode;
 import dev.miroir.local.MeiliHttp;
-import dev.miroir.router.RouterConfig;
-import dev.miroir.router.RouterServer;
-import dev.miroir.router.topology.FileTopologySource;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -29,40 +24,13 @@ class LocalClusterTest {
 
   @TempDir Path dataDir;
 
-  static final LocalCluster.RouterStarter ROUTER =
-      (port, topology, key) -> RouterServer.start(RouterConfig.local(port, key, new FileTopologySource(topology)));
-
-  static int freeBasePort(int count) throws Exception {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base;
-      try (ServerSocket socket = new ServerSocket(0)) {
-        base = socket.getLocalPort();
-      }
-      if (base + count > 65000) {
-        continue;
-      }
-      boolean free = true;
-      for (int p = base; p <= base + count && free; p++) {
-        try (ServerSocket probe = new ServerSocket(p)) {
-          probe.setReuseAddress(true);
-        } catch (Exception e) {
-          free = false;
-        }
-      }
-      if (free) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free port range");
-  }
-
   @Test
   void startsNodesAndRouterAndWritesThroughIt() throws Exception {
-    int port = freeBasePort(3);
+    int port = LocalClusterFixture.freeBasePort(3);
     String key = "local-test-master-key";
     LocalCluster.Spec spec = new LocalCluster.Spec(3, 2, 16, port, dataDir, key);
     LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
-    try (LocalCluster cluster = LocalCluster.start(spec, ROUTER, new PrintWriter(new StringWriter()))) {
+    try (LocalCluster cluster = LocalClusterFixture.start(spec)) {
       LocalClusterState state = LocalClusterState.read(layout.stateFile()).orElseThrow();
       assertThat(state.router()).isEqualTo("http://127.0.0.1:" + port);
       assertThat(state.nodes()).extracting(LocalClusterState.LocalNode::id).containsExactly("n0", "n1", "n2");
@@ -103,14 +71,14 @@ class LocalClusterTest {
 
   @Test
   void aRestartKeepsTheEpochAndTheData() throws Exception {
-    int port = freeBasePort(2);
+    int port = LocalClusterFixture.freeBasePort(2);
     LocalCluster.Spec spec = new LocalCluster.Spec(2, 1, 8, port, dataDir, "another-local-key");
-    try (LocalCluster cluster = LocalCluster.start(spec, ROUTER, new PrintWriter(new StringWriter()))) {
+    try (LocalCluster cluster = LocalClusterFixture.start(spec)) {
       MeiliHttp router = new MeiliHttp(URI.create(cluster.state().router()), spec.masterKey());
       long task = router.post("/indexes", "{\"uid\":\"kept\"}").taskUid();
       router.awaitTask(task, Duration.ofSeconds(30));
     }
-    try (LocalCluster cluster = LocalCluster.start(spec, ROUTER, new PrintWriter(new StringWriter()))) {
+    try (LocalCluster cluster = LocalClusterFixture.start(spec)) {
       assertThat(TopologyCodec.decode(Files.readString(new LocalLayout(dataDir).topologyFile())).epoch()).isEqualTo(1);
       MeiliHttp router = new MeiliHttp(URI.create(cluster.state().router()), spec.masterKey());
       assertThat(router.get("/indexes/kept").status()).isEqualTo(200);
@@ -119,17 +87,16 @@ class LocalClusterTest {
 
   @Test
   void refusesADataDirCreatedWithOtherShards() throws Exception {
-    int port = freeBasePort(1);
+    int port = LocalClusterFixture.freeBasePort(1);
     // Only the topology is left, as after a clean stop: it keeps the shape.
     List<TopologyNode> nodes = List.of(new TopologyNode("n0", "http://127.0.0.1:2", null, NodeState.ACTIVE));
     Files.writeString(new LocalLayout(dataDir).topologyFile(), TopologyCodec.encode(
         TopologyDocument.steadyState("local", 3, nodes, Placement.compute(List.of("n0"), 32, 1))));
     LocalCluster.Spec spec = new LocalCluster.Spec(1, 1, 64, port, dataDir, "k");
-    assertThatThrownBy(() -> LocalCluster.start(spec, ROUTER, new PrintWriter(new StringWriter())))
+    assertThatThrownBy(() -> LocalClusterFixture.start(spec))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("32 shards");
-    assertThatThrownBy(() -> LocalCluster.start(new LocalCluster.Spec(2, 1, 32, port, dataDir, "k"),
-        ROUTER, new PrintWriter(new StringWriter())))
+    assertThatThrownBy(() -> LocalClusterFixture.start(new LocalCluster.Spec(2, 1, 32, port, dataDir, "k")))
         .hasMessageContaining("1 nodes (n0)");
   }
 
@@ -137,7 +104,7 @@ class LocalClusterTest {
   void refusesAPortInUse() throws Exception {
     try (ServerSocket busy = new ServerSocket(0)) {
       LocalCluster.Spec spec = new LocalCluster.Spec(1, 1, 8, busy.getLocalPort(), dataDir, "k");
-      assertThatThrownBy(() -> LocalCluster.start(spec, ROUTER, new PrintWriter(new StringWriter())))
+      assertThatThrownBy(() -> LocalClusterFixture.start(spec))
           .hasMessageContaining("in use");
     }
   }

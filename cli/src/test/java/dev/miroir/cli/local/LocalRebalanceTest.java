@@ -62,10 +62,10 @@ class LocalRebalanceTest {
   }
 
   void scaleUnderLoad(boolean kill) throws Exception {
-    int port = LocalClusterTest.freeBasePort(8);
+    int port = LocalClusterFixture.freeBasePort(8);
     LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
     try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(3, 2, 8, port, dataDir, KEY),
-        LocalClusterTest.ROUTER, new PrintWriter(new StringWriter()))) {
+        LocalClusterFixture.ROUTER, new PrintWriter(new StringWriter()))) {
       MeiliHttp router = new MeiliHttp(URI.create(cluster.state().router()), KEY, Duration.ofSeconds(60));
       router.awaitTaskSucceeded(router.post("/indexes", Map.of("uid", "items", "primaryKey", "id")).taskUid(),
           Duration.ofSeconds(60));
