@@ -288,9 +288,8 @@ final class LocalCommand implements Runnable {
     }
   }
 
-  @Command(name = "restart-node", mixinStandardHelpOptions = true,
-      description = "Restart one node of a running local cluster on its port, with its data.")
-  static final class RestartNode implements Callable<Integer> {
+  /** One node of a running local cluster, by id: what kill-node and restart-node act on. */
+  abstract static class OneNode implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(names = "--data-dir", required = true, description = "The cluster's data directory.")
@@ -300,39 +299,39 @@ final class LocalCommand implements Runnable {
     String node;
 
     @Override
-    public Integer call() throws Exception {
+    public final Integer call() throws Exception {
       LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
-      LocalClusterState state = runningCluster(layout);
+      spec.commandLine().getOut().println(act(layout, runningCluster(layout)));
+      return 0;
+    }
+
+    /** Does it and says what happened, in one line. */
+    abstract String act(LocalLayout layout, LocalClusterState state) throws Exception;
+  }
+
+  @Command(name = "restart-node", mixinStandardHelpOptions = true,
+      description = "Restart one node of a running local cluster on its port, with its data.")
+  static final class RestartNode extends OneNode {
+    @Override
+    String act(LocalLayout layout, LocalClusterState state) throws Exception {
       if (state.node(node).isEmpty()) {
         throw new IllegalArgumentException("no node " + node + " in " + layout.root());
       }
       long pid = dev.miroir.cli.local.LocalControl.requestRestart(layout, node, Duration.ofSeconds(120));
-      spec.commandLine().getOut().printf("Restarted node %s at %s (pid %d)%n", node, state.node(node).get().url(), pid);
-      return 0;
+      return "Restarted node " + node + " at " + state.node(node).get().url() + " (pid " + pid + ")";
     }
   }
 
   @Command(name = "kill-node", mixinStandardHelpOptions = true,
       description = "SIGKILL one node of a running local cluster, as a crash would (chaos tests, demos).")
-  static final class KillNode implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Option(names = "--data-dir", required = true, description = "The cluster's data directory.")
-    Path dataDir;
-
-    @Option(names = "--node", required = true, description = "Node id, e.g. n1 (see `local status`).")
-    String node;
-
+  static final class KillNode extends OneNode {
     @Override
-    public Integer call() throws Exception {
-      LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
-      runningCluster(layout);
+    String act(LocalLayout layout, LocalClusterState state) throws Exception {
       Optional<Long> killed = LocalCluster.killNode(layout, node);
-      spec.commandLine().getOut().println(killed.isPresent()
+      return killed.isPresent()
           ? "Killed node " + node + " (pid " + killed.get() + ") with SIGKILL; bring it back with"
               + " `./miroir local restart-node --data-dir " + layout.root() + " --node " + node + "`"
-          : "Node " + node + " was not running");
-      return 0;
+          : "Node " + node + " was not running";
     }
   }
 
