@@ -200,7 +200,7 @@ public final class DocumentRoutes implements RouteModule {
     ObjectNode details = JsonNodeFactory.instance.objectNode();
     details.put("receivedDocuments", received);
     details.put("indexedDocuments", 0);
-    return dev.miroir.router.admission.FailedAtEnqueue.record(fleet, uid, "documentAdditionOrUpdate", details, error);
+    return fleet.failAtEnqueue(uid, "documentAdditionOrUpdate", details, error);
   }
 
   private static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
