@@ -71,15 +71,21 @@ public final class DefaultKeys {
       node.delete("/keys/" + uid).requireSuccess();
     }
     for (Spec spec : SPECS) {
-      ObjectNode body = MeiliHttp.mapper().createObjectNode();
-      body.put("uid", spec.uid());
-      body.put("name", spec.name());
-      body.put("description", spec.description());
-      spec.actions().forEach(body.putArray("actions")::add);
-      body.putArray("indexes").add("*");
-      body.putNull("expiresAt");
-      node.post("/keys", body).requireSuccess();
+      create(node, spec.uid(), spec.name(), spec.description(), spec.actions()).requireSuccess();
     }
+  }
+
+  /** Creates a key on every index that never expires, with a chosen uid (and so a known value). */
+  public static MeiliHttp.Response create(MeiliHttp node, String uid, String name, String description,
+      List<String> actions) {
+    ObjectNode body = MeiliHttp.mapper().createObjectNode();
+    body.put("uid", uid);
+    body.put("name", name);
+    body.put("description", description);
+    actions.forEach(body.putArray("actions")::add);
+    body.putArray("indexes").add("*");
+    body.putNull("expiresAt");
+    return node.post("/keys", body);
   }
 
   /** A version-4-shaped UUID from the key's name. */

@@ -77,6 +77,19 @@ class ClusterModelTest {
     assertThat(nodePod.getContainers().get(0).getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(nodePod.getContainers().get(0).getVolumeMounts()).extracting(m -> m.getMountPath())
         .contains("/meili_data", "/tmp");
+    // The router writes its replica log (default file:/var/lib/miroir/replica-log) and temporary
+    // files to emptyDirs; its root is read-only too.
+    var router = routerPod.getContainers().get(0);
+    assertThat(router.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(router.getVolumeMounts()).extracting(m -> m.getMountPath()).containsExactlyInAnyOrder("/var/lib/miroir", "/tmp");
+    for (var mount : router.getVolumeMounts()) {
+      assertThat(routerPod.getVolumes()).filteredOn(v -> v.getName().equals(mount.getName()))
+          .singleElement().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+    }
+    assertThat(router.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("MIROIR_CONSISTENCY_INTERVAL");
+      assertThat(e.getValue()).isEqualTo("10m");
+    });
     assertThat(nodePod.getContainers().get(0).getEnv()).anySatisfy(e -> {
       assertThat(e.getName()).isEqualTo("MEILI_EXPERIMENTAL_DUMPLESS_UPGRADE");
       assertThat(e.getValue()).isEqualTo("true");

@@ -362,7 +362,8 @@ class DayTwoOperationsTest {
     });
     assertThat(ArgoHealth.of(cluster(ns)).status()).isEqualTo(OperatorMockServerTest.argoHealthOf(phase));
     assertThat(status.getConditions()).extracting(Condition::getType)
-        .containsExactlyInAnyOrder("Ready", "Rebalancing", "Degraded", "RollingUpdate", "VolumeExpansion");
+        .containsExactlyInAnyOrder("Ready", "Rebalancing", "Degraded", "RollingUpdate", "VolumeExpansion",
+            "ReplicasConsistent");
     return status;
   }
 

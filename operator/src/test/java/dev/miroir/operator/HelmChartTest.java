@@ -73,7 +73,7 @@ class HelmChartTest {
     JsonNode dashboard = new ObjectMapper().readTree(cm.at("/data/miroir-operator.json").asText());
     List<String> exprs = dashboard.path("panels").findValuesAsText("expr");
     for (String metric : List.of("miroir_topology_epoch", "miroir_nodes{", "miroir_nodes_ready", "miroir_nodes_outdated",
-        "miroir_shard_moves", "miroir_node_documents", "miroir_divergent_shards", "miroir_reconcile_errors_total")) {
+        "miroir_shard_moves", "miroir_node_documents", "miroir_replica_divergent_shards", "miroir_reconcile_errors_total")) {
       assertThat(exprs).as("a panel for %s", metric).anySatisfy(e -> assertThat(e).contains(metric));
     }
     assertThat(render(chart.template().withName("miroir").withNamespace("miroir-system").call()))

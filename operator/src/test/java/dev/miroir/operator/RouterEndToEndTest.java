@@ -20,6 +20,7 @@ import dev.miroir.operator.testing.LoopbackNodeUrls;
 import dev.miroir.operator.testing.MockApiServer;
 import dev.miroir.operator.testing.RouterProcess;
 import dev.miroir.operator.testing.TestKubelet;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.net.URI;
@@ -67,6 +68,7 @@ class RouterEndToEndTest {
   private static final Duration TASK = Duration.ofSeconds(60);
 
   private MockApiServer api;
+  private LoopbackNodeUrls urls;
   private TestKubelet kubelet;
   private RouterProcess router;
   private MeiliHttp viaRouter;
@@ -76,9 +78,11 @@ class RouterEndToEndTest {
   @BeforeAll
   void start() {
     api = new MockApiServer();
-    LoopbackNodeUrls urls = new LoopbackNodeUrls();
+    urls = new LoopbackNodeUrls();
+    // Converged, the operator looks again every second: the keys on the nodes and the routers'
+    // replica check change without any Kubernetes event.
     api.startOperator(new OperatorSettings("example.org/miroir-router:test", Duration.ofSeconds(1), Set.of(),
-        urls, new HttpNodeAdmin(Duration.ofSeconds(5))));
+        urls, new HttpNodeAdmin(Duration.ofSeconds(5)), Duration.ofSeconds(1)));
     kubelet = new TestKubelet(api.client(), NS, urls, true).start();
   }
 
@@ -113,8 +117,13 @@ class RouterEndToEndTest {
     adminKey = secret(ClusterNames.apiKeysSecret(CLUSTER), ClusterNames.ADMIN_KEY);
     awaitAdminKeyOnEveryNode(first);
 
-    router = RouterProcess.start(routerEnv(), Path.of("target", "router-e2e.log").toAbsolutePath());
+    Map<String, String> env = routerEnv();
+    assertThat(env).containsEntry("MIROIR_CONSISTENCY_INTERVAL", "10m");
+    // The Deployment's 10 minutes would outlast the test: the router checks its replicas every 2 s here.
+    env.put("MIROIR_CONSISTENCY_INTERVAL", "2s");
+    router = RouterProcess.start(env, Path.of("target", "router-e2e.log").toAbsolutePath());
     router.awaitAvailable(CONVERGE);
+    urls.router(NS, CLUSTER, router.url());
     viaRouter = router.http(adminKey);
     assertThat(routerTopology().path("epoch").asLong()).isEqualTo(first.epoch());
     assertThat(routerTopology().path("nodes")).hasSize(3);
@@ -162,8 +171,93 @@ class RouterEndToEndTest {
     assertSearchSeesEveryDocument();
   }
 
+  /**
+   * Issue 11: a node's own default keys differ from every other node's; the operator makes them one
+   * set (fixed uids, so equal values), and puts a key back when a node loses it.
+   */
   @Test
   @Order(4)
+  void theDefaultKeysAreOneSetOnEveryNodeAndComeBackWhenANodeLosesThem() {
+    requireRouter();
+    String masterKey = secret(ClusterNames.masterKeySecret(CLUSTER), ClusterNames.MASTER_KEY_SECRET_KEY);
+    List<MeiliHttp> nodes = publishedTopology().nodes().stream()
+        .map(n -> new MeiliHttp(URI.create(n.url()), masterKey)).toList();
+    Map<String, String> first = Await.until("default keys equal on every node", CONVERGE, () -> {
+      Map<String, String> seen = null;
+      for (MeiliHttp node : nodes) {
+        Map<String, String> keys = defaultKeys(node);
+        if (keys.size() != dev.miroir.local.DefaultKeys.SPECS.size() || (seen != null && !seen.equals(keys))) {
+          return null;
+        }
+        seen = keys;
+      }
+      return seen;
+    });
+    assertThat(first).containsKeys("Default Search API Key", "Default Admin API Key");
+    // The cluster's own keys are there too, once each.
+    for (MeiliHttp node : nodes) {
+      JsonNode keys = node.get("/keys?limit=1000").requireSuccess().body().path("results");
+      assertThat(keys.findValuesAsText("name").stream().filter(n -> n.equals(CLUSTER + "-admin"))).hasSize(1);
+    }
+
+    MeiliHttp lost = nodes.get(1);
+    String searchUid = lost.get("/keys?limit=1000").requireSuccess().body().path("results").findParents("name")
+        .stream().filter(k -> k.path("name").asText().equals("Default Search API Key")).findFirst().orElseThrow()
+        .path("uid").asText();
+    lost.delete("/keys/" + searchUid).requireSuccess();
+    Await.until("the operator puts the lost key back", CONVERGE,
+        () -> first.equals(defaultKeys(lost)) ? true : null);
+    // The key a client took from GET /keys on one node is served by every node.
+    for (MeiliHttp node : nodes) {
+      assertThat(node.withKey(first.get("Default Search API Key"))
+          .post("/indexes/" + INDEX + "/search", Map.of("q", "")).status()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * Issue 8: the routers' periodic replica check becomes the ReplicasConsistent condition and the
+   * operator's divergence gauge. A document changed directly on one node makes it False, naming the
+   * shard; a repair through the router makes it True again.
+   */
+  @Test
+  @Order(5)
+  void replicasConsistentFollowsTheRoutersCheckThroughADivergenceAndItsRepair() {
+    requireRouter();
+    Condition equal = Await.until("ReplicasConsistent True", CONVERGE,
+        () -> "True".equals(replicasConsistent().getStatus()) ? replicasConsistent() : null);
+    assertThat(equal.getReason()).isEqualTo("AllReplicasEqual");
+
+    TopologyDocument doc = publishedTopology();
+    String id = "book-7";
+    int shard = ShardHash.shardOfId(id, doc.shards());
+    String owner = doc.assignment(shard).writeTargets().iterator().next();
+    MeiliHttp node = new MeiliHttp(URI.create(doc.nodes().stream().filter(n -> n.id().equals(owner))
+        .findFirst().orElseThrow().url()), adminKey);
+    JsonNode stored = node.get("/indexes/" + INDEX + "/documents/" + id).requireSuccess().body();
+    ArrayNode changed = JsonNodeFactory.instance.arrayNode();
+    changed.addObject().<com.fasterxml.jackson.databind.node.ObjectNode>setAll(
+        (com.fasterxml.jackson.databind.node.ObjectNode) stored).put("title", "changed behind the router's back");
+    node.awaitTaskSucceeded(node.post("/indexes/" + INDEX + "/documents", changed).taskUid(), TASK);
+
+    Condition divergent = Await.until("ReplicasConsistent False", CONVERGE,
+        () -> "False".equals(replicasConsistent().getStatus()) ? replicasConsistent() : null);
+    assertThat(divergent.getReason()).isEqualTo("DivergentShards");
+    assertThat(divergent.getMessage()).contains("1 divergent shard(s)").contains(INDEX + " [" + shard + "]");
+    assertThat(api.metrics().value("miroir_replica_divergent_shards", "namespace", NS, "cluster", CLUSTER))
+        .isEqualTo(1L);
+    assertThat(cluster().getStatus().getPhase()).as("divergence is reported, searches still answer").isEqualTo("Ready");
+
+    MeiliHttp.Response repaired = viaRouter.post("/_miroir/indexes/" + INDEX + "/consistency", Map.of());
+    assertThat(repaired.status()).as(repaired.body().toString()).isEqualTo(200);
+    Condition again = Await.until("ReplicasConsistent True after the repair", CONVERGE,
+        () -> "True".equals(replicasConsistent().getStatus()) ? replicasConsistent() : null);
+    assertThat(again.getReason()).isEqualTo("AllReplicasEqual");
+    Await.until("divergence gauge back to 0", CONVERGE, () -> Long.valueOf(0).equals(
+        api.metrics().value("miroir_replica_divergent_shards", "namespace", NS, "cluster", CLUSTER)));
+  }
+
+  @Test
+  @Order(6)
   void scaleWithDocumentsStaysPendingAndTheRouterKeepsServingTheOldEpoch() {
     requireRouter();
     scale(5);
@@ -191,7 +285,7 @@ class RouterEndToEndTest {
   }
 
   @Test
-  @Order(5)
+  @Order(7)
   void theRouterNeverLogsItsNodeKey() throws java.io.IOException {
     requireRouter();
     assertThat(java.nio.file.Files.readString(router.log()).contains(adminKey))
@@ -281,6 +375,26 @@ class RouterEndToEndTest {
         .requireSuccess().body();
     assertThat(cobalt.path("hits")).hasSize(DOCUMENTS / COLOURS.size());
     cobalt.path("hits").forEach(hit -> assertThat(hit.path("colour").asText()).isEqualTo("cobalt"));
+  }
+
+  /** Name to key value of the node's Meilisearch default keys. */
+  private static Map<String, String> defaultKeys(MeiliHttp node) {
+    Map<String, String> keys = new HashMap<>();
+    for (JsonNode key : node.get("/keys?limit=1000").requireSuccess().body().path("results")) {
+      if (key.path("name").asText().startsWith("Default ")) {
+        if (keys.put(key.path("name").asText(), key.path("key").asText()) != null) {
+          throw new AssertionError("two keys named " + key.path("name").asText() + " on " + node.baseUrl());
+        }
+      }
+    }
+    return keys;
+  }
+
+  private Condition replicasConsistent() {
+    MeiliClusterStatus status = cluster().getStatus();
+    return status == null || status.getConditions() == null ? new Condition()
+        : status.getConditions().stream().filter(c -> "ReplicasConsistent".equals(c.getType())).findFirst()
+            .orElse(new Condition());
   }
 
   private JsonNode routerTopology() {

@@ -80,6 +80,16 @@ class TaskStoreModelTest {
     assertThat(env(router, "MIROIR_ADVERTISE_URL").getValue()).isEqualTo("http://$(MIROIR_POD_IP):7700");
     List<String> names = router.getEnv().stream().map(EnvVar::getName).toList();
     assertThat(names.indexOf("MIROIR_POD_IP")).isLessThan(names.indexOf("MIROIR_ADVERTISE_URL"));
+    // Exactly the names the router reads (a renamed variable would silently leave each router its own log).
+    String routerMain = java.nio.file.Files.readString(dev.miroir.operator.testing.Repo.path(
+        "router-sidecar/src/main/java/dev/miroir/router/RouterMain.java"));
+    for (String variable : List.of("MIROIR_TASK_STORE", "MIROIR_REPLICA_LOG", "MIROIR_ADVERTISE_URL")) {
+      assertThat(names).contains(variable);
+      assertThat(routerMain).contains("first(env, \"" + variable + "\")");
+    }
+    // With several routers the log lives in Redis; the root is read-only either way.
+    assertThat(router.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(router.getVolumeMounts()).extracting(m -> m.getMountPath()).contains("/var/lib/miroir", "/tmp");
   }
 
   @Test

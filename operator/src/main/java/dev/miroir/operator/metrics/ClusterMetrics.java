@@ -17,11 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code miroir_nodes{phase}}: MeiliNodes by phase (Joining, Active, Draining) and
  *       {@code miroir_nodes_ready};
  *   <li>{@code miroir_nodes_outdated}: node pods waiting for their rolling restart;
- *   <li>{@code miroir_shard_moves{state}}: shard copies still to move ({@code pending}) and being
- *       moved now ({@code running}, set by the rebalancing step);
+ *   <li>{@code miroir_shard_moves{state}}: shard moves of the current rebalance not started
+ *       ({@code pending}), in progress ({@code running}) and finished ({@code done}), from the mover's
+ *       journal (before the mover starts, the planned moves are pending);
  *   <li>{@code miroir_node_documents{node}}: documents on each node when last asked;
- *   <li>{@code miroir_divergent_shards}: shards whose replicas disagree (set by the consistency
- *       step; absent until it has reported);
+ *   <li>{@code miroir_replica_divergent_shards}: shards whose replicas disagreed at the routers' last
+ *       replica check (absent until a check has finished);
  *   <li>{@code miroir_reconcile_errors_total{step}}: failed reconciles by the step that failed.
  * </ul>
  *
@@ -31,6 +32,7 @@ public final class ClusterMetrics {
 
   public static final String STATE_PENDING = "pending";
   public static final String STATE_RUNNING = "running";
+  public static final String STATE_DONE = "done";
 
   private final MeterRegistry registry;
   private final Map<Tags, AtomicLong> values = new ConcurrentHashMap<>();
@@ -63,9 +65,9 @@ public final class ClusterMetrics {
         .set(outdated);
   }
 
-  public void shardMoves(String namespace, String cluster, String state, long copies) {
-    gauge("miroir_shard_moves", "Shard copies to move (pending) and being moved (running)",
-        base(namespace, cluster).and("state", state)).set(copies);
+  public void shardMoves(String namespace, String cluster, String state, long moves) {
+    gauge("miroir_shard_moves", "Shard moves of the current rebalance by state (pending, running, done)",
+        base(namespace, cluster).and("state", state)).set(moves);
   }
 
   public void nodeDocuments(String namespace, String cluster, String node, long documents) {
@@ -74,7 +76,7 @@ public final class ClusterMetrics {
   }
 
   public void divergentShards(String namespace, String cluster, long shards) {
-    gauge("miroir_divergent_shards", "Shards whose replicas disagree",
+    gauge("miroir_replica_divergent_shards", "Shards whose replicas disagreed at the routers' last check",
         base(namespace, cluster)).set(shards);
   }
 

@@ -59,6 +59,11 @@ public final class ClusterModel {
   static final String NODE_CONTAINER = "meilisearch";
   static final String ROUTER_CONTAINER = "router";
   static final String TMP_VOLUME = "tmp";
+  /** The router's replica log directory (its default {@code MIROIR_REPLICA_LOG=file:/var/lib/miroir/replica-log}). */
+  static final String ROUTER_STATE_VOLUME = "state";
+  public static final String ROUTER_STATE_PATH = "/var/lib/miroir";
+  /** How often routers compare replica digests; the operator shows the last result as ReplicasConsistent. */
+  public static final String CONSISTENCY_INTERVAL = "10m";
   /** Answered by the router itself, whatever the nodes' state (router-sidecar ClusterRoutes). */
   public static final String ROUTER_LIVENESS_PATH = "/_miroir/live";
 
@@ -243,7 +248,7 @@ public final class ClusterModel {
           .withEnv(env)
           .addNewPort().withName("http").withContainerPort(ClusterNames.HTTP_PORT).endPort()
           .withResources(meili.getResources() == null ? PodSecurity.defaultNodeResources() : meili.getResources())
-          .withSecurityContext(PodSecurity.restrictedContainer(true))
+          .withSecurityContext(PodSecurity.restrictedContainer())
           .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_PATH).endVolumeMount()
           .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
           // Startup can replay a large task queue: give it minutes before liveness may kill it.
@@ -493,14 +498,21 @@ public final class ClusterModel {
                 .addNewEnv().withName("MIROIR_NODE_API_KEY")
                   .withNewValueFrom().withNewSecretKeyRef(ClusterNames.ADMIN_KEY, ClusterNames.apiKeysSecret(name), false).endValueFrom()
                 .endEnv()
+                .addNewEnv().withName("MIROIR_CONSISTENCY_INTERVAL").withValue(CONSISTENCY_INTERVAL).endEnv()
                 .addNewPort().withName("http").withContainerPort(ClusterNames.HTTP_PORT).endPort()
                 .withResources(router.getResources() == null ? PodSecurity.defaultRouterResources() : router.getResources())
-                .withSecurityContext(PodSecurity.restrictedContainer(false))
+                // The router writes only its replica log (one router; several share Redis) and the
+                // JVM's and Vert.x's temporary files: two emptyDirs under a read-only root.
+                .withSecurityContext(PodSecurity.restrictedContainer())
+                .addNewVolumeMount().withName(ROUTER_STATE_VOLUME).withMountPath(ROUTER_STATE_PATH).endVolumeMount()
+                .addNewVolumeMount().withName(TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
                 // Ready only while it can serve every shard; alive as long as its own event loop
                 // answers. A node outage must take routers out of the Service, never restart them.
                 .withReadinessProbe(healthProbe(5, 3))
                 .withLivenessProbe(probe(ROUTER_LIVENESS_PATH, 10, 6))
               .endContainer()
+              .addNewVolume().withName(ROUTER_STATE_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
+              .addNewVolume().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
               .withSecurityContext(PodSecurity.restrictedPod(PodSecurity.ROUTER_UID))
               .withTopologySpreadConstraints(routerSpread())
               .withNewAffinity()

@@ -27,6 +27,8 @@ public final class ClusterStatusAggregator {
   public static final String DEGRADED = "Degraded";
   public static final String ROLLING_UPDATE = "RollingUpdate";
   public static final String VOLUME_EXPANSION = "VolumeExpansion";
+  public static final String REPLICAS_CONSISTENT = "ReplicasConsistent";
+  public static final String REASON_DIVERGENT_SHARDS = "DivergentShards";
 
   /** Ready=False reasons that only the user can clear; Argo CD shows them as Degraded. */
   public static final String REASON_BLOCKED = "Blocked";
@@ -58,6 +60,7 @@ public final class ClusterStatusAggregator {
   private final List<String> volumesExpanding = new ArrayList<>();
   private String selector;
   private String endpoint;
+  private ReplicaConsistency consistency;
 
   public ClusterStatusAggregator(MeiliClusterStatus previous, long generation, Instant now) {
     this.previous = previous == null ? new MeiliClusterStatus() : previous;
@@ -133,6 +136,12 @@ public final class ClusterStatusAggregator {
     return this;
   }
 
+  /** The routers' last replica check; absent (not asked, no answer) leaves the condition Unknown. */
+  public ClusterStatusAggregator replicaConsistency(ReplicaConsistency observed) {
+    this.consistency = observed;
+    return this;
+  }
+
   public MeiliClusterStatus build() {
     MeiliClusterStatus status = new MeiliClusterStatus();
     status.setObservedGeneration(generation);
@@ -200,6 +209,7 @@ public final class ClusterStatusAggregator {
       conditions.add(condition(VOLUME_EXPANSION, false, VolumeResize.REASON_UP_TO_DATE,
           "every volume has the size the spec asks for"));
     }
+    conditions.add(replicasConsistentCondition());
     status.setConditions(conditions);
 
     if (!blockers.isEmpty()) {
@@ -277,6 +287,29 @@ public final class ClusterStatusAggregator {
     return dark.size() > 20 ? List.of(dark.size()) : dark;
   }
 
+  /** Reported only: divergent replicas do not make the cluster un-Ready (searches still answer). */
+  private Condition replicasConsistentCondition() {
+    if (consistency == null) {
+      return condition(REPLICAS_CONSISTENT, "Unknown", "NotObserved", "the routers' replica check did not answer");
+    }
+    if (!consistency.enabled()) {
+      return condition(REPLICAS_CONSISTENT, "Unknown", "CheckDisabled",
+          "the routers do not check replicas periodically (MIROIR_CONSISTENCY_INTERVAL is off)");
+    }
+    if (consistency.checkedAt() == null) {
+      return condition(REPLICAS_CONSISTENT, "Unknown", "NotCheckedYet", "the routers' first replica check has not finished");
+    }
+    if (consistency.consistent()) {
+      return condition(REPLICAS_CONSISTENT, true, "AllReplicasEqual",
+          "every shard's replicas had equal digests at " + consistency.checkedAt());
+    }
+    return condition(REPLICAS_CONSISTENT, false,
+        consistency.divergentShards() > 0 ? REASON_DIVERGENT_SHARDS : "CheckIncomplete",
+        consistency.divergentShards() + " divergent shard(s) at " + consistency.checkedAt()
+            + (consistency.divergent().isEmpty() ? "" : ": " + String.join("; ", consistency.divergent()))
+            + "; see `miroir verify`, repair with `miroir repair` or POST /_miroir/indexes/{uid}/consistency");
+  }
+
   private boolean isTrue(String type) {
     return previous.getConditions() != null
         && previous.getConditions().stream()
@@ -284,7 +317,10 @@ public final class ClusterStatusAggregator {
   }
 
   private Condition condition(String type, boolean value, String reason, String message) {
-    String status = value ? "True" : "False";
+    return condition(type, value ? "True" : "False", reason, message);
+  }
+
+  private Condition condition(String type, String status, String reason, String message) {
     Condition prior = previous.getConditions() == null ? null
         : previous.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     String since = prior != null && Objects.equals(prior.getStatus(), status) && prior.getLastTransitionTime() != null
@@ -331,7 +367,8 @@ public final class ClusterStatusAggregator {
       Condition prior = before == null || before.getConditions() == null ? null
           : before.getConditions().stream().filter(p -> p.getType().equals(c.getType())).findFirst().orElse(null);
       String priorStatus = prior == null ? null : prior.getStatus();
-      boolean flip = !c.getStatus().equals(priorStatus) && !(priorStatus == null && "False".equals(c.getStatus()));
+      // A condition's first value is news only when it is True (an Unknown or False start is not a change).
+      boolean flip = !c.getStatus().equals(priorStatus) && !(priorStatus == null && !"True".equals(c.getStatus()));
       boolean newBlocker = READY.equals(c.getType()) && "False".equals(c.getStatus()) && isBlocking(c.getReason())
           && (prior == null || !c.getReason().equals(prior.getReason()));
       if (flip || newBlocker) {

@@ -38,14 +38,14 @@ public final class PodSecurity {
   }
 
   /**
-   * @param readOnlyRoot Meilisearch writes only to its volume and /tmp (an emptyDir); the router's
-   *     root stays writable, its durable stores are its own business
+   * With a read-only root: Meilisearch writes only to its volume and /tmp, the router only to its
+   * replica log directory and /tmp (emptyDirs).
    */
-  public static SecurityContext restrictedContainer(boolean readOnlyRoot) {
+  public static SecurityContext restrictedContainer() {
     return new SecurityContextBuilder()
         .withAllowPrivilegeEscalation(false)
         .withRunAsNonRoot(true)
-        .withReadOnlyRootFilesystem(readOnlyRoot)
+        .withReadOnlyRootFilesystem(true)
         .withNewCapabilities().withDrop("ALL").endCapabilities()
         .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
         .build();

@@ -1,113 +1,114 @@
 package dev.miroir.operator.nodes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.miroir.local.DefaultKeys;
+import dev.miroir.local.MeiliHttp;
+import dev.miroir.local.MeilisearchLocalException;
 import dev.miroir.operator.model.ApiKeys;
-import java.io.IOException;
+import dev.miroir.operator.model.ReplicaConsistency;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link NodeAdmin} over Meilisearch's HTTP API with the JDK client. */
+/**
+ * {@link NodeAdmin} over Meilisearch's HTTP API through meili-local's {@link MeiliHttp}, the one
+ * blocking Meilisearch client of the operator, the CLI and local mode. A call that fails is an empty
+ * answer or {@code false}, logged with the URL and the failure, never with a key.
+ */
 public final class HttpNodeAdmin implements NodeAdmin {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpNodeAdmin.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient client;
   private final Duration timeout;
 
   public HttpNodeAdmin(Duration timeout) {
     this.timeout = timeout;
-    this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(timeout)
-        .build();
+  }
+
+  private MeiliHttp node(String url, String key) {
+    return new MeiliHttp(URI.create(url), key, timeout);
   }
 
   @Override
   public OptionalLong documentCount(String url, String masterKey) {
+    MeiliHttp node = node(url, masterKey);
     try {
-      HttpResponse<String> response = send(url, "GET", "/stats", masterKey, null);
-      if (response.statusCode() != 200) {
-        LOG.info("GET /stats on {} answered HTTP {}", url, response.statusCode());
+      MeiliHttp.Response stats = node.get("/stats");
+      if (!stats.isSuccess()) {
+        LOG.info("GET /stats on {} answered HTTP {}", url, stats.status());
         return OptionalLong.empty();
       }
       // Documents still in the task queue are documents: a node that has them enqueued is not empty.
-      HttpResponse<String> pending = send(url, "GET", "/tasks?statuses=enqueued,processing&limit=1", masterKey, null);
-      if (pending.statusCode() != 200 || JSON.readTree(pending.body()).path("results").size() > 0) {
+      MeiliHttp.Response pending = node.get("/tasks?statuses=enqueued,processing&limit=1");
+      if (!pending.isSuccess() || pending.body().path("results").size() > 0) {
         LOG.info("{} has tasks in its queue (or did not say): document count unknown", url);
         return OptionalLong.empty();
       }
       long total = 0;
-      JsonNode indexes = JSON.readTree(response.body()).path("indexes");
-      for (Iterator<JsonNode> it = indexes.elements(); it.hasNext(); ) {
-        total += it.next().path("numberOfDocuments").asLong(0);
+      for (JsonNode index : stats.body().path("indexes")) {
+        total += index.path("numberOfDocuments").asLong(0);
       }
       return OptionalLong.of(total);
-    } catch (IOException e) {
-      LOG.info("GET /stats on {} failed: {}", url, e.getClass().getSimpleName());
-      return OptionalLong.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (MeilisearchLocalException e) {
+      LOG.info("GET /stats on {} failed: {}", url, e.getMessage());
       return OptionalLong.empty();
     }
   }
 
   @Override
-  public boolean ensureKey(String url, String masterKey, ApiKeys.KeySpec key) {
+  public boolean ensureKeys(String url, String masterKey, List<ApiKeys.KeySpec> keys) {
+    MeiliHttp node = node(url, masterKey);
     try {
-      HttpResponse<String> existing = send(url, "GET", "/keys/" + key.uid(), masterKey, null);
-      if (existing.statusCode() == 200) {
-        return true;
-      }
-      if (existing.statusCode() != 404) {
-        LOG.info("GET /keys/{} on {} answered HTTP {}", key.uid(), url, existing.statusCode());
+      MeiliHttp.Response list = node.get("/keys?limit=1000");
+      if (!list.isSuccess()) {
+        LOG.info("GET /keys on {} answered HTTP {}", url, list.status());
         return false;
       }
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("uid", key.uid());
-      body.put("name", key.name());
-      body.put("description", key.description());
-      body.put("actions", key.actions());
-      body.put("indexes", java.util.List.of("*"));
-      body.put("expiresAt", null);
-      HttpResponse<String> created = send(url, "POST", "/keys", masterKey, JSON.writeValueAsString(body));
-      if (created.statusCode() == 201) {
-        LOG.info("created {} key {} on {}", key.role(), key.uid(), url);
-        return true;
+      Set<String> uids = new HashSet<>();
+      list.body().path("results").forEach(k -> uids.add(k.path("uid").asText()));
+      boolean all = true;
+      for (ApiKeys.KeySpec key : keys) {
+        if (!uids.contains(key.uid())) {
+          all &= create(node, url, key);
+        }
       }
-      // The body of an error names the invalid field; it never echoes the key value.
-      LOG.warn("POST /keys on {} answered HTTP {}: {}", url, created.statusCode(), created.body());
-      return false;
-    } catch (IOException e) {
-      LOG.info("key provisioning on {} failed: {}", url, e.getClass().getSimpleName());
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      DefaultKeys.ensure(node);
+      return all;
+    } catch (MeilisearchLocalException e) {
+      // Meilisearch's error bodies name the invalid field; they never echo a key's value.
+      LOG.info("key provisioning on {} failed: {}", url, e.getMessage());
       return false;
     }
   }
 
-  private HttpResponse<String> send(String url, String method, String path, String key, String body)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
-        .timeout(timeout)
-        .header("Authorization", "Bearer " + key);
-    if (body == null) {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    } else {
-      request.header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(body));
+  private static boolean create(MeiliHttp node, String url, ApiKeys.KeySpec key) {
+    MeiliHttp.Response created = DefaultKeys.create(node, key.uid(), key.name(), key.description(), key.actions());
+    if (created.isSuccess()) {
+      LOG.info("created {} key {} on {}", key.role(), key.uid(), url);
+      return true;
     }
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    LOG.warn("POST /keys on {} answered HTTP {}: {}", url, created.status(), created.body().path("message").asText());
+    return false;
+  }
+
+  @Override
+  public Optional<ReplicaConsistency> replicaConsistency(String routerUrl, String routerKey) {
+    try {
+      MeiliHttp.Response report = node(routerUrl, routerKey).get("/_miroir/consistency");
+      if (!report.isSuccess()) {
+        LOG.info("GET /_miroir/consistency on {} answered HTTP {}", routerUrl, report.status());
+        return Optional.empty();
+      }
+      return Optional.of(ReplicaConsistency.fromReport(report.body()));
+    } catch (MeilisearchLocalException e) {
+      LOG.info("GET /_miroir/consistency on {} failed: {}", routerUrl, e.getMessage());
+      return Optional.empty();
+    }
   }
 }

@@ -1,12 +1,16 @@
 package dev.miroir.operator.nodes;
 
 import dev.miroir.operator.model.ApiKeys;
+import dev.miroir.operator.model.ReplicaConsistency;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Everything the operator asks of a Meilisearch node. The seam between reconciling and HTTP: the
- * production implementation is {@link HttpNodeAdmin}, exercised in tests against real processes.
- * Implementations must never put the master key in an exception message or a log line.
+ * Everything the operator asks of a Meilisearch node, and of the routers in front of them. The seam
+ * between reconciling and HTTP: the production implementation is {@link HttpNodeAdmin}, exercised in
+ * tests against real processes. Implementations must never put a key in an exception message or a
+ * log line.
  */
 public interface NodeAdmin {
 
@@ -14,9 +18,17 @@ public interface NodeAdmin {
   OptionalLong documentCount(String url, String masterKey);
 
   /**
-   * Makes sure the key with {@code key.uid()} exists on the node (creating it with that uid).
+   * Makes the node hold one set of keys with the rest of the cluster: the operator's keys with their
+   * uids, and Meilisearch's own default keys ("Default Search API Key"...) under fixed uids, so every
+   * node has the same values. A node that lost a key (a lost volume) gets it again.
    *
-   * @return true when the key exists afterwards
+   * @return true when every key exists afterwards
    */
-  boolean ensureKey(String url, String masterKey, ApiKeys.KeySpec key);
+  boolean ensureKeys(String url, String masterKey, List<ApiKeys.KeySpec> keys);
+
+  /**
+   * The routers' last periodic replica check ({@code GET /_miroir/consistency} on a router, with the
+   * routers' admin key); empty when no router answered.
+   */
+  Optional<ReplicaConsistency> replicaConsistency(String routerUrl, String routerKey);
 }

@@ -70,15 +70,10 @@ import org.slf4j.LoggerFactory;
  * Reconciles a MeiliCluster as a short chain of named, idempotent steps:
  *
  * <pre>
-<<<<<<< HEAD
- * masterKey -> apiKeysSecret -> placement -> nodes -> nodeServices -> disruptionBudget
- *   -> router (and the task store several routers share) -> topology -> apiKeysOnNodes -> nodeStatuses
- *   -> clusterStatus
-=======
  * masterKey -> apiKeysSecret -> placement -> upgradePath -> volumes -> nodes -> nodeServices
- *   -> disruptionBudgets -> router -> apiKeysOnNodes -> topology -> rollingRestart -> nodeStatuses
- *   -> metrics -> clusterStatus
->>>>>>> 4635ce8 (operator: day-two operations: restricted pods and pod templates, rolling restarts one node at a time, refused downgrades, volume expansion, full-update apply with ownership checks, error status, domain metrics, Argo CD health)
+ *   -> disruptionBudgets -> router (and the task store several routers share) -> apiKeysOnNodes
+ *   -> topology -> rebalanceJob -> rollingRestart -> nodeStatuses -> replicaConsistency -> metrics
+ *   -> clusterStatus
  * </pre>
  *
  * Every object is built by {@link ClusterModel}; the safety rules live in pure classes
@@ -125,6 +120,8 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     Set<String> readyNodes = new TreeSet<>();
     Map<String, Long> documents = new LinkedHashMap<>();
     Map<String, Boolean> keysProvisioned = new LinkedHashMap<>();
+    /** The routers' last replica check, when a router answered. */
+    dev.miroir.operator.model.ReplicaConsistency consistency;
     /** Image for the node template: the spec's, or the current one while an upgrade is refused. */
     String nodeImage;
     /** Node StatefulSets as stored, by node id (after this pass's writes). */
@@ -174,6 +171,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     step(run, "rebalanceJob", this::rebalanceJob);
     step(run, "rollingRestart", this::rollingRestart);
     step(run, "nodeStatuses", this::nodeStatuses);
+    step(run, "replicaConsistency", this::replicaConsistency);
     step(run, "metrics", this::metrics);
     return clusterStatus(run);
   }
@@ -620,9 +618,10 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     metrics.nodesByPhase(ns, name, byPhase);
     metrics.nodesReady(ns, name, run.readyNodes.size());
     metrics.nodesOutdated(ns, name, run.outdatedPods);
-    long pendingCopies = run.decision != null && run.decision.verdict() == PlacementDecision.Verdict.PENDING
-        && run.change.plan() != null ? run.change.plan().replicasMoved() : 0;
-    metrics.shardMoves(ns, name, ClusterMetrics.STATE_PENDING, pendingCopies);
+    shardMoveMetrics(run);
+    if (run.consistency != null && run.consistency.checkedAt() != null) {
+      metrics.divergentShards(ns, name, run.consistency.divergentShards());
+    }
     for (MeiliNode node : run.meiliNodes.values()) {
       String id = node.getSpec().getNodeId();
       Long documents = run.documents.containsKey(id) ? run.documents.get(id)
@@ -631,6 +630,25 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
         metrics.nodeDocuments(ns, name, id, documents);
       }
     }
+  }
+
+  /** Shard moves by state: from the mover's journal while it runs, else the pending plan's moves. */
+  private void shardMoveMetrics(Run run) {
+    long pending = 0;
+    long running = 0;
+    long done = 0;
+    if (run.rebalance != null && run.rebalance.journal() != null) {
+      var progress = run.rebalance.journal().progress();
+      running = progress.current().size();
+      done = progress.movesDone();
+      pending = progress.movesTotal() - done - running;
+    } else if (run.decision != null && run.decision.verdict() == PlacementDecision.Verdict.PENDING
+        && run.change != null && run.change.plan() != null) {
+      pending = run.change.plan().moves().size();
+    }
+    metrics.shardMoves(run.namespace(), run.model.name(), ClusterMetrics.STATE_PENDING, pending);
+    metrics.shardMoves(run.namespace(), run.model.name(), ClusterMetrics.STATE_RUNNING, running);
+    metrics.shardMoves(run.namespace(), run.model.name(), ClusterMetrics.STATE_DONE, done);
   }
 
   /**
@@ -701,21 +719,21 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     return waiting;
   }
 
-  /** Creates the default keys, with their fixed uids, on every ready node that lacks them. */
+  /**
+   * One set of keys on every ready node, checked on every pass (one {@code GET /keys} per node), so
+   * a node that lost them (a lost volume) gets them back: the cluster's keys and Meilisearch's
+   * default keys, each with a fixed uid and so the same value on every node.
+   */
   private void apiKeysOnNodes(Run run) {
     if (run.masterKey == null) {
       return;
     }
     for (String id : run.readyNodes) {
-      MeiliNode node = run.meiliNodes.get(id);
-      if (node == null || (node.getStatus() != null && Boolean.TRUE.equals(node.getStatus().getApiKeysProvisioned()))) {
+      if (!run.meiliNodes.containsKey(id)) {
         continue;
       }
       String url = settings.nodeUrls().url(run.namespace(), id);
-      boolean all = true;
-      for (ApiKeys.KeySpec key : run.model.apiKeys()) {
-        all &= settings.nodeAdmin().ensureKey(url, run.masterKey, key);
-      }
+      boolean all = settings.nodeAdmin().ensureKeys(url, run.masterKey, run.model.apiKeys());
       if (!all) {
         run.converged = false;
       }
@@ -760,6 +778,27 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     }
   }
 
+  /**
+   * The routers' last periodic replica check (every {@link ClusterModel#CONSISTENCY_INTERVAL}), for
+   * the {@code ReplicasConsistent} condition and the divergence gauge. Asked of a router with the
+   * admin key the routers hold; no answer leaves the condition Unknown.
+   */
+  private void replicaConsistency(Run run) {
+    if (run.masterKey == null) {
+      return;
+    }
+    String router = settings.nodeUrls().routerUrl(run.namespace(), run.model.name());
+    if (router == null) {
+      return;
+    }
+    run.model.apiKeys().stream().filter(k -> k.secretKey().equals(ClusterNames.ADMIN_KEY)).findFirst()
+        .flatMap(admin -> settings.nodeAdmin().replicaConsistency(router, ApiKeys.value(run.masterKey, admin.uid())))
+        .ifPresent(observed -> {
+          run.consistency = observed;
+          run.status.replicaConsistency(observed);
+        });
+  }
+
   private UpdateControl<MeiliCluster> clusterStatus(Run run) {
     MeiliClusterStatus previous = run.cluster.getStatus();
     MeiliClusterStatus next = run.status.build();
@@ -768,6 +807,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     }
     for (Condition flipped : ClusterStatusAggregator.flipped(previous, next)) {
       boolean bad = ("Degraded".equals(flipped.getType()) && "True".equals(flipped.getStatus()))
+          || (ClusterStatusAggregator.REPLICAS_CONSISTENT.equals(flipped.getType()) && "False".equals(flipped.getStatus()))
           || ("Ready".equals(flipped.getType()) && "False".equals(flipped.getStatus()));
       String message = flipped.getType() + " is " + flipped.getStatus() + ": " + flipped.getMessage();
       if (bad) {
@@ -785,7 +825,8 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
       fresh.setStatus(next);
       control = UpdateControl.patchStatus(fresh);
     }
-    return run.converged ? control : control.rescheduleAfter(settings.requeue());
+    // Converged, it still looks again now and then: keys and replica checks change without an event.
+    return control.rescheduleAfter(run.converged ? settings.observe() : settings.requeue());
   }
 
   /**

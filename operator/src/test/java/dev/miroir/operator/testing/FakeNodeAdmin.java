@@ -2,7 +2,10 @@ package dev.miroir.operator.testing;
 
 import dev.miroir.operator.model.ApiKeys;
 import dev.miroir.operator.nodes.NodeAdmin;
+import dev.miroir.operator.model.ReplicaConsistency;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,11 +54,17 @@ public final class FakeNodeAdmin implements NodeAdmin {
   }
 
   @Override
-  public boolean ensureKey(String url, String masterKey, ApiKeys.KeySpec key) {
+  public boolean ensureKeys(String url, String masterKey, List<ApiKeys.KeySpec> keys) {
     if (failing.contains(url)) {
       throw new IllegalStateException("node admin failed on purpose for " + url);
     }
-    keysCreated.add(url + " " + key.uid());
+    keys.forEach(key -> keysCreated.add(url + " " + key.uid()));
     return true;
+  }
+
+  /** No router runs in these tests: ReplicasConsistent stays Unknown. */
+  @Override
+  public Optional<ReplicaConsistency> replicaConsistency(String routerUrl, String routerKey) {
+    return Optional.empty();
   }
 }
