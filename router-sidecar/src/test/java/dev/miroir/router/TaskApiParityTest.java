@@ -3,44 +3,17 @@ package dev.miroir.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.miroir.local.MeilisearchNodes;
 import dev.miroir.router.parity.Target;
 import dev.miroir.router.parity.Target.Answer;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Issue 11 items 2 and 4: tasks, batches, unknown routes and error texts answered as one real 1.21
  * node answers them (same run, same requests).
  */
-class TaskApiParityTest {
-
-  static RouterTestCluster cluster;
-  static MeilisearchNodes reference;
-  static Target node;
-  static Target router;
-
-  @BeforeAll
-  static void start() {
-    cluster = new RouterTestCluster(3);
-    cluster.startRouter(cluster.document(1, 8, 2), 10_000_000);
-    reference = MeilisearchNodes.start(1, (i, b) -> b.masterKey(RouterTestCluster.MASTER_KEY).maxIndexingThreads(1));
-    node = new Target("node", reference.get(0).url().toString(), RouterTestCluster.MASTER_KEY);
-    router = new Target("router", cluster.router.url(), RouterTestCluster.MASTER_KEY);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (reference != null) {
-      reference.close();
-    }
-  }
+class TaskApiParityTest extends RouterAndOneNodeTestBase {
 
   @Test
   void invalidTaskQueriesGetTheNodesErrors() {

@@ -3,12 +3,9 @@ package dev.miroir.router;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.miroir.local.MeilisearchNodes;
 import dev.miroir.local.MeilisearchProcess;
 import dev.miroir.router.parity.Target;
 import dev.miroir.router.parity.Target.Answer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,31 +14,7 @@ import org.junit.jupiter.api.Test;
  * document of it reaches any node. Every expectation is what a real 1.21 node answered to the same
  * request in the same run.
  */
-class WholeBatchFailureTest {
-
-  static RouterTestCluster cluster;
-  static MeilisearchNodes reference;
-  static Target node;
-  static Target router;
-
-  @BeforeAll
-  static void start() {
-    cluster = new RouterTestCluster(3);
-    cluster.startRouter(cluster.document(1, 8, 2), 10_000_000);
-    reference = MeilisearchNodes.start(1, (i, b) -> b.masterKey(RouterTestCluster.MASTER_KEY).maxIndexingThreads(1));
-    node = new Target("node", reference.get(0).url().toString(), RouterTestCluster.MASTER_KEY);
-    router = new Target("router", cluster.router.url(), RouterTestCluster.MASTER_KEY);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (reference != null) {
-      reference.close();
-    }
-  }
+class WholeBatchFailureTest extends RouterAndOneNodeTestBase {
 
   static final String GOOD = "{\"id\":1,\"_geo\":{\"lat\":1,\"lng\":2}},{\"id\":2,\"_geo\":{\"lat\":3.5,\"lng\":\"4\"}},"
       + "{\"id\":3,\"t\":\"x\"},{\"id\":\"k-4\",\"_geo\":null},{\"id\":5,\"_geo\":{\"lat\":-1,\"lng\":2}}";

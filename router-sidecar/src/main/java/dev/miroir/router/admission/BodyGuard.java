@@ -91,7 +91,7 @@ public final class BodyGuard implements Handler<RoutingContext> {
       details.put("deletedDocuments", 0);
       details.put("originalFilter", body.get("filter").toString());
     }
-    FailedAtEnqueue.record(fleet, s.get(1), type, details, error)
+    fleet.failAtEnqueue(s.get(1), type, details, error)
         .onComplete(r -> Endpoints.send(ctx, r.succeeded() ? r.result()
             : Reply.error(MeiliError.internal("The router could not record the task."), Map.of())));
   }

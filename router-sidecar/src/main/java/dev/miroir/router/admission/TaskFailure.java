@@ -4,7 +4,7 @@ import dev.miroir.router.MeiliError;
 
 /**
  * A request a node accepts with 202 and whose task then fails with {@link #error()}: the router
- * answers the same way ({@link FailedAtEnqueue}) instead of refusing at once, and sends nothing to
+ * answers the same way ({@code Fleet#failAtEnqueue}) instead of refusing at once, and sends nothing to
  * the nodes.
  */
 public final class TaskFailure extends RuntimeException {

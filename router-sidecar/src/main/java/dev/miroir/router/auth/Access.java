@@ -62,6 +62,21 @@ public record Access(ApiKey key, Map<String, JsonNode> searchRules, boolean rout
     return indexUid != null && indexAuthorized(indexUid);
   }
 
+  /**
+   * Whether this credential may do {@code action} on {@code indexUid} (null: no single index) at
+   * {@code now}: the key's grant and expiry, its index patterns and a tenant token's rules. A tenant
+   * token grants nothing but the search it was read for.
+   */
+  public boolean allows(Action action, String indexUid, Instant now) {
+    if (key == null) {
+      return true;
+    }
+    if (searchRules != null && action != Action.SEARCH && action != Action.CHAT_COMPLETIONS) {
+      return false;
+    }
+    return key.authorizes(action, indexUid, now) && (indexUid == null || indexAuthorized(indexUid));
+  }
+
   /** Meilisearch's {@code allow_index_creation}. */
   public boolean mayCreateIndex(String indexUid, Instant now) {
     return key == null || (key.authorizes(Action.INDEXES_CREATE, null, now) && indexAuthorized(indexUid));

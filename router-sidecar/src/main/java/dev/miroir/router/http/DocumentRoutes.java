@@ -75,25 +75,21 @@ public final class DocumentRoutes implements RouteModule {
   private Future<Reply> failWholeBatch(Fleet fleet, RoutingSnapshot s, RoutingContext ctx, String uid,
       IndexFacts facts, int received, MeiliError error) {
     String auth = clientAuthorization(ctx);
-    return KeyPermission.refusal(fleet, auth, "documents.add", uid).compose(refused -> {
-      if (refused != null) {
-        return Future.failedFuture(refused.exception());
-      }
-      ObjectNode details = JsonNodeFactory.instance.objectNode();
-      details.put("receivedDocuments", received);
-      details.put("indexedDocuments", 0);
-      Future<?> created = facts.exists() ? Future.succeededFuture()
-          : fleet.writeEverywhere(s, uid, new NodeCall(HttpMethod.POST, "/indexes",
-                  Buffer.buffer(JsonNodeFactory.instance.objectNode().put("uid", uid).toString()), "application/json",
-                  auth), null)
-              .compose(replies -> replies.values().stream().allMatch(NodeReply::isSuccess)
-                  ? IndexRoutes.makeShardFilterable(fleet, s, uid, JsonNodeFactory.instance.arrayNode())
-                      .compose(followUps -> finished(fleet, s, replies, System.nanoTime() + SETTLE_NANOS))
-                  : Future.succeededFuture());
-      // The task is failed once the index exists, as on a node (which fails it after creating the index).
-      return created.transform(ignored ->
-          fleet.failAtEnqueue(uid, "documentAdditionOrUpdate", details, error));
-    });
+    Endpoints.permitted(ctx, dev.miroir.router.auth.Action.DOCUMENTS_ADD, uid);
+    ObjectNode details = JsonNodeFactory.instance.objectNode();
+    details.put("receivedDocuments", received);
+    details.put("indexedDocuments", 0);
+    Future<?> created = facts.exists() ? Future.succeededFuture()
+        : fleet.writeEverywhere(s, uid, new NodeCall(HttpMethod.POST, "/indexes",
+                Buffer.buffer(JsonNodeFactory.instance.objectNode().put("uid", uid).toString()), "application/json",
+                auth), null)
+            .compose(replies -> replies.values().stream().allMatch(NodeReply::isSuccess)
+                ? IndexRoutes.makeShardFilterable(fleet, s, uid, JsonNodeFactory.instance.arrayNode())
+                    .compose(followUps -> finished(fleet, s, replies, System.nanoTime() + SETTLE_NANOS))
+                : Future.succeededFuture());
+    // The task is failed once the index exists, as on a node (which fails it after creating the index).
+    return created.transform(ignored ->
+        fleet.failAtEnqueue(uid, "documentAdditionOrUpdate", details, error));
   }
 
   private Future<Reply> addDocuments(Fleet fleet, RoutingContext ctx) {
@@ -200,7 +196,7 @@ public final class DocumentRoutes implements RouteModule {
     ObjectNode details = JsonNodeFactory.instance.objectNode();
     details.put("receivedDocuments", received);
     details.put("indexedDocuments", 0);
-    return dev.miroir.router.admission.FailedAtEnqueue.record(fleet, uid, "documentAdditionOrUpdate", details, error);
+    return fleet.failAtEnqueue(uid, "documentAdditionOrUpdate", details, error);
   }
 
   private static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);

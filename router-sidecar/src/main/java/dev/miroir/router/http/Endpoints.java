@@ -3,6 +3,7 @@ package dev.miroir.router.http;
 import dev.miroir.router.ApiException;
 import dev.miroir.router.MeiliError;
 import dev.miroir.router.auth.Access;
+import dev.miroir.router.auth.Action;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -134,6 +135,20 @@ public final class Endpoints {
         authorization.trim().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
       throw MeiliError.invalidApiKey().exception();
     }
+  }
+
+  /**
+   * For an answer the router gives without a node judging the client's own credential (a batch it
+   * fails itself, a route it answers alone): the client's access if it may still do {@code action} on
+   * {@code indexUid} now (a key may have expired since admission), else the node's refusal.
+   */
+  public static Access permitted(RoutingContext ctx, Action action, String indexUid) {
+    Access access = access(ctx);
+    if (access == null || !access.allows(action, indexUid, java.time.Instant.now())) {
+      // No access on a guarded route means admission did not run: refuse rather than guess.
+      throw MeiliError.invalidApiKey().exception();
+    }
+    return access;
   }
 
   /**

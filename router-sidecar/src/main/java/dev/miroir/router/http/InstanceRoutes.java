@@ -1,9 +1,9 @@
 package dev.miroir.router.http;
 
 import static dev.miroir.router.http.Endpoints.bodyOrNull;
-import static dev.miroir.router.http.Endpoints.clientAuthorization;
 
 import dev.miroir.router.MeiliError;
+import dev.miroir.router.auth.Action;
 import dev.miroir.router.task.RouterTask.DetailsMode;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
@@ -54,19 +54,14 @@ public final class InstanceRoutes implements RouteModule {
     e.on(HttpMethod.POST, "/chats/:workspace/chat/completions", "chats.completions",
         ctx -> IndexRoutes.forwardToOne(fleet, ctx));
 
-    e.on(HttpMethod.GET, "/network", "network.get", ctx -> networkOff(fleet, ctx, "network.get"));
-    e.on(HttpMethod.PATCH, "/network", "network.update", ctx -> networkOff(fleet, ctx, "network.update"));
+    e.on(HttpMethod.GET, "/network", "network.get", ctx -> networkOff(ctx, Action.NETWORK_GET));
+    e.on(HttpMethod.PATCH, "/network", "network.update", ctx -> networkOff(ctx, Action.NETWORK_UPDATE));
   }
 
-  private Future<Reply> networkOff(Fleet fleet, RoutingContext ctx, String action) {
-    String auth = clientAuthorization(ctx);
-    return KeyPermission.refusal(fleet, auth, action, null).map(refused -> {
-      if (refused != null) {
-        throw refused.exception();
-      }
-      return Reply.error(MeiliError.invalidRequest("feature_not_enabled",
-          "Using the /network route requires enabling the `network` experimental feature. See"
-              + " https://github.com/orgs/meilisearch/discussions/805"), java.util.Map.of());
-    });
+  private Future<Reply> networkOff(RoutingContext ctx, Action action) {
+    Endpoints.permitted(ctx, action, null);
+    return Future.succeededFuture(Reply.error(MeiliError.invalidRequest("feature_not_enabled",
+        "Using the /network route requires enabling the `network` experimental feature. See"
+            + " https://github.com/orgs/meilisearch/discussions/805"), java.util.Map.of()));
   }
 }

@@ -62,34 +62,17 @@ public final class TaskRoutes implements RouteModule {
   private Future<Reply> get(Fleet fleet, RoutingContext ctx) {
     String auth = clientAuthorization(ctx);
     long uid = parseUid(ctx.pathParam("uid"), "Task", "invalid_task_uids");
-    return readable(fleet, ctx, auth, uid).compose(task -> task == null
+    return readable(fleet, ctx, uid).compose(task -> task == null
         ? Future.succeededFuture(Reply.error(MeiliError.taskNotFound(uid), Map.of()))
         : view(fleet, task, auth).map(v -> Reply.json(200, v)));
   }
 
   /** The task if the client's key may read it (Meilisearch hides tasks of indexes the key cannot see). */
-  private Future<RouterTask> readable(Fleet fleet, RoutingContext ctx, String auth, long uid) {
-    dev.miroir.router.auth.Access access = Endpoints.access(ctx);
-    if (access != null) {
-      // The router's own authentication decided who this is (see auth/).
-      return fleet.blocking(() -> fleet.tasks().get(uid)).map(found ->
-          found.isPresent() && access.canSeeTask(found.get().indexUid()) ? found.get() : null);
-    }
-    return fleet.blocking(() -> fleet.tasks().get(uid)).compose(found ->
-        KeyPermission.refusal(fleet, auth, "tasks.get", null).compose(refused -> {
-          if (refused != null) {
-            return Future.failedFuture(refused.exception());
-          }
-          if (found.isEmpty()) {
-            return Future.succeededFuture(null);
-          }
-          RouterTask task = found.get();
-          if (task.indexUid() == null) {
-            return Future.succeededFuture(task);
-          }
-          return KeyPermission.refusal(fleet, auth, "tasks.get", task.indexUid())
-              .map(hidden -> hidden == null ? task : null);
-        }));
+  private Future<RouterTask> readable(Fleet fleet, RoutingContext ctx, long uid) {
+    // The router's own authentication decided who this is (see auth/).
+    dev.miroir.router.auth.Access access = Endpoints.permitted(ctx, dev.miroir.router.auth.Action.TASKS_GET, null);
+    return fleet.blocking(() -> fleet.tasks().get(uid)).map(found ->
+        found.isPresent() && access.canSeeTask(found.get().indexUid()) ? found.get() : null);
   }
 
   /** The client's view of one task; terminal views are stored so they are computed once. */
@@ -229,7 +212,7 @@ public final class TaskRoutes implements RouteModule {
     String auth = clientAuthorization(ctx);
     long uid = parseUid(ctx.pathParam("uid"), "Batch", "invalid_batch_uids");
     MeiliError notFound = new MeiliError(404, "Batch `" + uid + "` not found.", "batch_not_found", "invalid_request");
-    return readable(fleet, ctx, auth, uid).compose(task -> task == null
+    return readable(fleet, ctx, uid).compose(task -> task == null
         ? Future.succeededFuture(Reply.error(notFound, Map.of()))
         : view(fleet, task, auth).compose(v -> v.path("batchUid").isNull()
             ? Future.succeededFuture(Reply.error(notFound, Map.of()))

@@ -49,7 +49,8 @@ public record RouterTask(
 
   /**
    * A task the router fails itself, at enqueue time, because it knows every node would fail it (a
-   * document batch Meilisearch rejects whole). No node sees it; clients see what a node shows for
+   * document batch Meilisearch rejects whole, a delete or edit whose filter names an attribute that is
+   * not filterable). No node sees it; clients see what a node shows for
    * such a task: 202 {@code enqueued}, then {@code failed} with the node's own error, a batch of its
    * own and outcome counts of zero.
    *
