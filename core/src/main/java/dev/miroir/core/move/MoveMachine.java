@@ -86,7 +86,8 @@ public final class MoveMachine {
       return move.failed(f.why());
     }
     if (outcome instanceof Abandon a) {
-      return move.step().canRollBack() ? move.enter(MoveStep.ROLLING_BACK).failedReason(a.why()) : move.failed(a.why());
+      return move.step().canRollBack() && !move.isRefill()
+          ? move.enter(MoveStep.ROLLING_BACK).failedReason(a.why()) : move.failed(a.why());
     }
     MoveStep step = move.step();
     return switch (step) {
@@ -122,7 +123,8 @@ public final class MoveMachine {
         int attempts = move.verifyAttempts() + 1;
         ShardMoveState counted = move.withCopied(nv.rewritten()).withVerifyAttempts(attempts);
         // Back to the unfenced catch-up: the fence (still set) is lifted first, writes flow meanwhile.
-        yield (attempts >= MAX_VERIFY_ATTEMPTS
+        // A refill has no way back (see ShardMoveState#isRefill): it retries and reports what blocks.
+        yield (attempts >= MAX_VERIFY_ATTEMPTS && !move.isRefill()
             ? counted.enter(MoveStep.ROLLING_BACK)
             : counted.enter(MoveStep.CATCHING_UP)).failedReason(nv.why());
       }

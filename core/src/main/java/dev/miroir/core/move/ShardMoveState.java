@@ -59,6 +59,16 @@ public record ShardMoveState(
     return before.stream().filter(n -> !after.contains(n)).sorted().toList();
   }
 
+  /**
+   * A refill ({@link RefillPlanner}): the old owners are the new ones minus nodes that came back empty,
+   * nobody loses a copy. It can only go forward: rolling back would put the shard at rest on fewer than
+   * RF owners, or give reads back to a node that holds nothing.
+   */
+  @JsonIgnore
+  public boolean isRefill() {
+    return losing().isEmpty() && after.containsAll(before) && before.size() < after.size();
+  }
+
   /** Old and new owners: the write targets while the shard moves. */
   @JsonIgnore
   public List<String> writeTargetsWhileMoving() {
