@@ -88,6 +88,20 @@ public final class DefaultKeys {
     return node.post("/keys", body);
   }
 
+  /**
+   * Whether the node still holds the fixed-uid keys: the marker of a node whose volume survived. A node
+   * that came back empty has only Meilisearch's own defaults, with random uids (see the rebalance
+   * design's refill). Throws when the node does not answer: "could not ask" is not "empty".
+   */
+  public static boolean present(MeiliHttp node) {
+    MeiliHttp.Response key = node.get("/keys/" + SPECS.get(2).uid());
+    if (key.status() == 404) {
+      return false;
+    }
+    key.requireSuccess();
+    return true;
+  }
+
   /** A version-4-shaped UUID from the key's name. */
   static String fixedUid(String name) {
     try {

@@ -38,6 +38,8 @@ public final class LocalCluster implements AutoCloseable {
   private volatile LocalClusterState state;
   private AutoCloseable router;
   private Thread controlLoop;
+  private PrintWriter log = new PrintWriter(java.io.Writer.nullWriter());
+  private LocalRefill refill;
 
   private LocalCluster(LocalLayout layout, LocalClusterState state, String masterKey) {
     this.layout = layout;
@@ -77,10 +79,17 @@ public final class LocalCluster implements AutoCloseable {
             spec.replicationFactor(),
             nodes);
     LocalCluster cluster = new LocalCluster(layout, state, spec.masterKey());
+    cluster.log = log;
     try {
+      // Seen before the nodes start: a node whose volume is gone starts empty (LocalRefill).
+      java.util.Set<String> lost = LocalRefill.lostVolumes(layout, nodeIds);
       cluster.startNodes(log);
       cluster.publishTopology(spec);
+      if (!lost.isEmpty()) {
+        LocalRefill.publishBeforeRouter(layout, lost, log);
+      }
       cluster.router = routerStarter.start(spec.port(), layout.topologyFile(), spec.masterKey());
+      cluster.refill = LocalRefill.resume(layout, spec.masterKey(), state.router(), log).orElse(null);
       cluster.state.write(layout.stateFile());
       // `local scale` and `local remove-node` change the node set through it (LocalNodeSupervisor).
       LocalNodeSupervisor.writeDesired(layout, cluster.state.nodes());
@@ -231,14 +240,27 @@ public final class LocalCluster implements AutoCloseable {
     return layout;
   }
 
-  /** Restarts one node on its port with its data; returns its new pid. */
+  /**
+   * Restarts one node on its port with its data; returns its new pid. A node whose volume is gone is
+   * taken out of every shard's readers (the router confirms) before it starts, gets its keys again, and
+   * is refilled from its peers in the background.
+   */
   public synchronized long restartNode(String nodeId) throws IOException {
     LocalNodeProcess process = processes.stream().filter(p -> p.id().equals(nodeId)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no node " + nodeId + " in " + layout.root()));
+    boolean lost = !LocalRefill.lostVolumes(layout, List.of(nodeId)).isEmpty();
+    if (lost) {
+      process.close();
+      LocalRefill.takeOutOfReads(layout, masterKey, state.router(), java.util.Set.of(nodeId), log);
+    }
     process.restart();
     LocalClusterState.LocalNode node = state.node(nodeId).orElseThrow();
     state = state.withNode(node.withPid(process.pid()));
     state.write(layout.stateFile());
+    dev.miroir.local.DefaultKeys.ensure(new dev.miroir.local.MeiliHttp(java.net.URI.create(node.url()), masterKey));
+    if (lost && (refill == null || !refill.running())) {
+      refill = LocalRefill.resume(layout, masterKey, state.router(), log).orElse(null);
+    }
     return process.pid();
   }
 
@@ -247,6 +269,11 @@ public final class LocalCluster implements AutoCloseable {
    * epoch; any change gets a higher one, so routers never go backwards.
    */
   private void publishTopology(Spec spec) throws IOException {
+    if (Files.exists(LocalRebalance.journalFile(layout))) {
+      // A rebalance or refill was interrupted: its mover owns the topology until it finishes, and the
+      // steady placement published here would read shards from copies not yet verified.
+      return;
+    }
     List<TopologyNode> nodes =
         state.nodes().stream()
             .map(n -> new TopologyNode(n.id(), n.url(), null, NodeState.ACTIVE))
@@ -300,6 +327,10 @@ public final class LocalCluster implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (refill != null) {
+      refill.close();
+      refill = null;
+    }
     if (controlLoop != null) {
       controlLoop.interrupt();
       controlLoop = null;

@@ -102,6 +102,12 @@ public final class LocalRebalance {
         .map(n -> new TopologyNode(n.id(), n.url(), null, NodeState.ACTIVE)).toList();
     Set<String> targetIds = target.stream().map(LocalClusterState.LocalNode::id).collect(Collectors.toSet());
     RebalanceJournal plan;
+    if (saved.isPresent() && dev.miroir.core.move.RefillPlanner.isRefill(saved.get())) {
+      // The running cluster's own mover is refilling; a second mover on the same journal would race it.
+      throw new IllegalArgumentException("nodes " + dev.miroir.core.move.RefillPlanner.refilling(saved.get())
+          + " are being refilled by the running cluster; wait until `./miroir local status --data-dir "
+          + layout.root() + "` shows it done");
+    }
     if (saved.isPresent()) {
       plan = saved.get();
       Set<String> savedIds = plan.nodes().stream().map(TopologyNode::id).collect(Collectors.toSet());
@@ -227,13 +233,21 @@ public final class LocalRebalance {
       Optional<RebalanceJournal> current = new FileStores.Journal(journalFile(layout)).load();
       if (current.isPresent()) {
         RebalanceProgress p = current.get().progress();
+        if (dev.miroir.core.move.RefillPlanner.isRefill(current.get())) {
+          return Optional.of("refilling nodes " + dev.miroir.core.move.RefillPlanner.refilling(current.get())
+              + " (came back empty; no reads until verified): moves " + p.movesDone() + "/" + p.movesTotal()
+              + " done, " + p.documentsCopied() + " documents copied"
+              + (p.blocking() == null ? "" : "; blocked: " + p.blocking()));
+        }
         return Optional.of("rebalance " + current.get().id() + " in progress: moves " + p.movesDone() + "/"
             + p.movesTotal() + " done, " + p.documentsCopied() + " documents copied"
             + (p.blocking() == null ? "" : "; blocked: " + p.blocking())
             + " (rerun the scale command to resume it if no mover runs)");
       }
       Optional<RebalanceJournal> last = new FileStores.Journal(layout.root().resolve("rebalance-last.json")).load();
-      return last.map(j -> "last rebalance " + j.id() + ": moves " + j.progress().movesDone() + "/"
+      return last.map(j -> (dev.miroir.core.move.RefillPlanner.isRefill(j) ? "last refill of nodes "
+          + dev.miroir.core.move.RefillPlanner.refilling(j) + " (" + j.id() + ")" : "last rebalance " + j.id())
+          + ": moves " + j.progress().movesDone() + "/"
           + j.progress().movesTotal() + " done (" + j.progress().rolledBack() + " rolled back), "
           + j.progress().documentsCopied() + " documents copied");
     } catch (RuntimeException e) {

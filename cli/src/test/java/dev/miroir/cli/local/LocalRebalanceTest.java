@@ -61,23 +61,122 @@ class LocalRebalanceTest {
     scaleUnderLoad(true);
   }
 
+  /** The index the clients use, with the seed documents the searcher counts. */
+  MeiliHttp seeded(LocalCluster cluster) {
+    MeiliHttp router = new MeiliHttp(URI.create(cluster.state().router()), KEY, Duration.ofSeconds(60));
+    router.awaitTaskSucceeded(router.post("/indexes", Map.of("uid", "items", "primaryKey", "id")).taskUid(),
+        Duration.ofSeconds(60));
+    router.awaitTaskSucceeded(router.patch("/indexes/items/settings",
+        Map.of("filterableAttributes", List.of("group"))).taskUid(), Duration.ofSeconds(60));
+    List<Map<String, Object>> seed = new ArrayList<>();
+    for (int i = 0; i < SEED; i++) {
+      Map<String, Object> doc = Map.of("id", i, "group", "seed", "title", "seed " + i);
+      seed.add(doc);
+      model.put(i, doc);
+    }
+    router.awaitTaskSucceeded(router.post("/indexes/items/documents", seed).taskUid(), Duration.ofSeconds(60));
+    return router;
+  }
+
+  /**
+   * A node killed, its volume wiped and restarted (as a lost PVC) while one client writes and another
+   * searches at RF 2: it is refilled from its peers, serves no search before its copy is verified (the
+   * searcher's exact counts), gets its keys again, and every replica ends equal to the model.
+   */
+  @Test
+  void aNodeThatComesBackEmptyIsRefilledUnderWritesAndSearches() throws Exception {
+    int port = LocalClusterFixture.freeBasePort(8);
+    LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
+    StringWriter log = new StringWriter();
+    try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(3, 2, 8, port, dataDir, KEY),
+        LocalClusterFixture.ROUTER, new PrintWriter(log, true))) {
+      MeiliHttp router = seeded(cluster);
+      Thread writer = new Thread(() -> write(router), "test-writer");
+      Thread searcher = new Thread(() -> search(router), "test-searcher");
+      writer.start();
+      searcher.start();
+      int writesAfterRefill;
+      try {
+        awaitCount(writes, 20);
+        String url = LocalClusterState.read(layout.stateFile()).orElseThrow().node("n1").orElseThrow().url();
+        assertThat(LocalCluster.killNode(layout, "n1")).isPresent();
+        deleteRecursively(layout.nodeDir("n1"));
+        LocalControl.requestRestart(layout, "n1", Duration.ofSeconds(120));
+        assertThat(dev.miroir.local.DefaultKeys.present(new MeiliHttp(URI.create(url), KEY)))
+            .as("the refilled node has the cluster's keys again").isTrue();
+        long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+        while (Files.exists(LocalRebalance.journalFile(layout)) && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        assertThat(LocalRebalance.journalFile(layout)).as("refill finished; log:%n%s", log).doesNotExist();
+        writesAfterRefill = writes.get() + 20;
+        awaitCount(writes, writesAfterRefill);
+      } finally {
+        stop.set(true);
+        writer.join(60_000);
+        searcher.join(60_000);
+      }
+      assertThat(clientFailure.get()).as("no client request failed").isNull();
+      assertThat(searches.get()).as("searches ran during the refill").isGreaterThan(20);
+      assertThat(LocalRebalance.describe(layout)).hasValueSatisfying(s -> assertThat(s).contains("last refill of nodes [n1]"));
+      RebalanceJournal last = new dev.miroir.router.move.FileStores.Journal(layout.root().resolve("rebalance-last.json"))
+          .load().orElseThrow();
+      assertThat(last.moves()).isNotEmpty().allMatch(m -> m.step() == MoveStep.DONE && m.gaining().equals(List.of("n1")));
+      TopologyDocument after = TopologyCodec.decode(Files.readString(layout.topologyFile()));
+      assertThat(after.placement()).as("n1 reads its shards again").allMatch(a -> !a.isMoving())
+          .anyMatch(a -> a.readOwners().contains("n1"));
+      for (LocalClusterState.LocalNode node : LocalClusterState.read(layout.stateFile()).orElseThrow().nodes()) {
+        awaitQuiet(new MeiliHttp(URI.create(node.url()), KEY));
+      }
+      assertContentIsTheModel(router);
+      // The anti-entropy digests of every replica of every shard (count and content) are equal.
+      JsonNode consistency = router.get("/_miroir/indexes/items/consistency").requireSuccess().body();
+      assertThat(consistency.path("divergentShards").asInt()).as("replicas identical: %s", consistency).isZero();
+      assertThat(consistency.path("unknownShards").asInt()).as("every replica read: %s", consistency).isZero();
+      assertThat(consistency.path("consistentShards").asInt()).isEqualTo(8);
+    }
+  }
+
+  static void awaitCount(AtomicInteger counter, int atLeast) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (counter.get() < atLeast && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(counter.get()).isGreaterThanOrEqualTo(atLeast);
+  }
+
+  static void deleteRecursively(Path dir) throws java.io.IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** The router lists every document of the model once, in its last version, and nothing else. */
+  void assertContentIsTheModel(MeiliHttp router) {
+    Map<Integer, JsonNode> stored = new TreeMap<>();
+    JsonNode page = router.get("/indexes/items/documents?limit=100000").requireSuccess().body();
+    for (JsonNode doc : page.path("results")) {
+      assertThat(stored.put(doc.path("id").asInt(), doc)).as("document %s listed once", doc.path("id")).isNull();
+    }
+    assertThat(stored.keySet()).as("no lost or resurrected document").isEqualTo(new java.util.TreeSet<>(model.keySet()));
+    for (Map.Entry<Integer, Map<String, Object>> e : model.entrySet()) {
+      JsonNode doc = stored.get(e.getKey());
+      for (Map.Entry<String, Object> field : e.getValue().entrySet()) {
+        assertThat(doc.path(field.getKey()).asText()).as("document %d field %s is not stale", e.getKey(), field.getKey())
+            .isEqualTo(String.valueOf(field.getValue()));
+      }
+      assertThat(doc.has("_miroir_shard")).isFalse();
+    }
+  }
+
   void scaleUnderLoad(boolean kill) throws Exception {
     int port = LocalClusterFixture.freeBasePort(8);
     LocalLayout layout = new LocalLayout(dataDir.toAbsolutePath());
     try (LocalCluster cluster = LocalCluster.start(new LocalCluster.Spec(3, 2, 8, port, dataDir, KEY),
         LocalClusterFixture.ROUTER, new PrintWriter(new StringWriter()))) {
-      MeiliHttp router = new MeiliHttp(URI.create(cluster.state().router()), KEY, Duration.ofSeconds(60));
-      router.awaitTaskSucceeded(router.post("/indexes", Map.of("uid", "items", "primaryKey", "id")).taskUid(),
-          Duration.ofSeconds(60));
-      router.awaitTaskSucceeded(router.patch("/indexes/items/settings",
-          Map.of("filterableAttributes", List.of("group"))).taskUid(), Duration.ofSeconds(60));
-      List<Map<String, Object>> seed = new ArrayList<>();
-      for (int i = 0; i < SEED; i++) {
-        Map<String, Object> doc = Map.of("id", i, "group", "seed", "title", "seed " + i);
-        seed.add(doc);
-        model.put(i, doc);
-      }
-      router.awaitTaskSucceeded(router.post("/indexes/items/documents", seed).taskUid(), Duration.ofSeconds(60));
+      MeiliHttp router = seeded(cluster);
 
       Thread writer = new Thread(() -> write(router), "test-writer");
       Thread searcher = new Thread(() -> search(router), "test-searcher");
@@ -100,20 +199,7 @@ class LocalRebalanceTest {
       for (LocalClusterState.LocalNode node : LocalClusterState.read(layout.stateFile()).orElseThrow().nodes()) {
         awaitQuiet(new MeiliHttp(URI.create(node.url()), KEY));
       }
-      Map<Integer, JsonNode> stored = new TreeMap<>();
-      JsonNode page = router.get("/indexes/items/documents?limit=100000").requireSuccess().body();
-      for (JsonNode doc : page.path("results")) {
-        assertThat(stored.put(doc.path("id").asInt(), doc)).as("document %s listed once", doc.path("id")).isNull();
-      }
-      assertThat(stored.keySet()).as("no lost or resurrected document").isEqualTo(new java.util.TreeSet<>(model.keySet()));
-      for (Map.Entry<Integer, Map<String, Object>> e : model.entrySet()) {
-        JsonNode doc = stored.get(e.getKey());
-        for (Map.Entry<String, Object> field : e.getValue().entrySet()) {
-          assertThat(doc.path(field.getKey()).asText()).as("document %d field %s is not stale", e.getKey(), field.getKey())
-              .isEqualTo(String.valueOf(field.getValue()));
-        }
-        assertThat(doc.has("_miroir_shard")).isFalse();
-      }
+      assertContentIsTheModel(router);
       for (LocalClusterState.LocalNode node : LocalClusterState.read(layout.stateFile()).orElseThrow().nodes()) {
         long count = new MeiliHttp(URI.create(node.url()), KEY).get("/indexes/items/stats").requireSuccess().body()
             .path("numberOfDocuments").asLong();

@@ -135,6 +135,31 @@ public final class Mover {
     return journal;
   }
 
+  /**
+   * Saves {@code start}, publishes the topology it calls for and waits until every router serves it,
+   * without running any move. A refill does this before the empty node answers at all, so that no
+   * router reads from it even for a moment; {@link #run} later finds that epoch already published.
+   *
+   * @return the journal as saved, with the epoch it published
+   */
+  public RebalanceJournal publishAndAwait(RebalanceJournal start) {
+    TopologyDocument current = topology.read();
+    if (current.epoch() < start.lastEpoch()) {
+      throw new MoveNotSafeException(MoveNotSafeException.TOPOLOGY_OLDER, "the topology store holds epoch "
+          + current.epoch() + " but this rebalance already published epoch " + start.lastEpoch());
+    }
+    synchronized (this) {
+      journal = start;
+    }
+    journals.save(start);
+    long epoch = publish();
+    journals.save(journal());
+    if (awaitRouters(epoch) instanceof MoveOutcome.Failed f) {
+      throw new IllegalStateException(f.why());
+    }
+    return journal();
+  }
+
   public synchronized RebalanceJournal journal() {
     return journal;
   }
