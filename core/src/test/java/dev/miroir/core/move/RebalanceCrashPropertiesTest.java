@@ -197,7 +197,7 @@ class RebalanceCrashPropertiesTest {
     }
   }
 
-  private static RebalanceJournal resumeAll(RebalanceJournal journal) {
+  static RebalanceJournal resumeAll(RebalanceJournal journal) {
     for (ShardMoveState m : journal.moves()) {
       journal = journal.with(MoveMachine.resume(m));
     }

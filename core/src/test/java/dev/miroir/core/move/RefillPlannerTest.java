@@ -129,7 +129,7 @@ class RefillPlannerTest {
       ShardMoveState next = MoveMachine.advance(move, outcome);
       if (random.nextDouble() < 0.05) {
         crashes++;
-        journal = resume(JournalCodec.decode(JournalCodec.encode(saved)));
+        journal = RebalanceCrashPropertiesTest.resumeAll(JournalCodec.decode(JournalCodec.encode(saved)));
         continue;
       }
       journal = journal.with(next);
@@ -140,12 +140,5 @@ class RefillPlannerTest {
     world.published = RebalanceTopology.next(journal, world.published);
     world.checkReads(world.published);
     assertThat(world.published.placement()).isEqualTo(initial.placement());
-  }
-
-  private static RebalanceJournal resume(RebalanceJournal journal) {
-    for (ShardMoveState m : journal.moves()) {
-      journal = journal.with(MoveMachine.resume(m));
-    }
-    return journal;
   }
 }
