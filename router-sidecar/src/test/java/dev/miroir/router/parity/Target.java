@@ -13,8 +13,18 @@ import java.time.Instant;
 /** One side of a differential comparison: a real node, or a router over real nodes. Raw HTTP. */
 public final class Target {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * Replaced after every refused request that carried a body. Meilisearch (actix-web) may answer such a
+   * request (a 415 for its content type, a 400 for a query parameter) before reading the body, and
+   * keeps the connection open: the unread body then becomes the first bytes of the next request on
+   * that connection, which never gets an answer. A fresh client leaves that connection unused. (The
+   * router closes the connection in that case; see admission/AdmissionHandler#refuse.)
+   */
+  private volatile HttpClient client = newClient();
+
+  private static HttpClient newClient() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
 
   /** Status, raw body and the body parsed (MissingNode when empty or not JSON). */
   public record Answer(int status, String body, JsonNode json) {}
@@ -47,7 +57,10 @@ public final class Target {
       b.header("Authorization", "Bearer " + key);
     }
     try {
-      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      if (body != null && r.statusCode() >= 400) {
+        client = newClient();
+      }
       JsonNode json;
       try {
         json = r.body().isEmpty() ? MissingNode.getInstance() : MeiliHttp.mapper().readTree(r.body());
