@@ -11,7 +11,6 @@ import dev.miroir.local.MeilisearchNodes;
 import dev.miroir.local.MeilisearchOptions;
 import dev.miroir.router.search.CoveringSet;
 import dev.miroir.router.search.CoveringSetPlanner;
-import dev.miroir.router.search.IndexSearchSettings;
 import dev.miroir.router.search.ShardQueryBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +70,12 @@ public final class ClusterComparison {
    */
   private final Path data;
 
+  /** The baseline router's JVM options when they differ from the others' (a JVM setting before/after). */
+  private List<String> baselineJvm;
+
+  /** For development: only these systems in the search and profile phases (all when null). */
+  private List<String> onlySystems;
+
   ClusterComparison(Mode mode, Path out, Path work, String baselineJar, Path data) {
     this.baselineJar = baselineJar;
     this.data = data;
@@ -86,6 +91,8 @@ public final class ClusterComparison {
     Set<String> skip = new java.util.HashSet<>();
     String baseline = null;
     Path data = null;
+    List<String> systems = null;
+    List<String> baselineJvm = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> mode = Mode.quick();
@@ -93,9 +100,13 @@ public final class ClusterComparison {
         case "--out" -> out = Path.of(args[++i]);
         case "--skip" -> skip.addAll(List.of(args[++i].split(",")));
         case "--baseline-jar" -> baseline = args[++i];
+        case "--baseline-jvm" -> baselineJvm = List.of(args[++i].trim().split("\\s+"));
         case "--data" -> data = Path.of(args[++i]);
+        case "--systems" -> systems = List.of(args[++i].split(","));
+        case "--router-jvm" -> RouterProcess.jvmOptions = List.of(args[++i].trim().split("\\s+"));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (use --quick | --full, --out DIR, --skip search,profile,acks,bulk, --baseline-jar JAR, --data DIR)");
+            + " (use --quick | --full, --out DIR, --skip search,profile,acks,bulk, --baseline-jar JAR, --data DIR,"
+            + " --systems NAME,NAME, --router-jvm \"OPTIONS\", --baseline-jvm \"OPTIONS\")");
       }
     }
     if (out == null) {
@@ -103,14 +114,19 @@ public final class ClusterComparison {
     }
     Files.createDirectories(out);
     Path work = Files.createTempDirectory("miroir-bench-");
-    new ClusterComparison(mode, out, work, baseline, data).run(skip);
+    ClusterComparison run = new ClusterComparison(mode, out, work, baseline, data);
+    run.onlySystems = systems;
+    run.baselineJvm = baselineJvm;
+    run.run(skip);
   }
 
   void run(Set<String> skip) throws Exception {
     long started = System.nanoTime();
-    log("mode %s: %,d documents, %d shards, machine: %d cores, %s memory", mode.name(), mode.documents(),
-        SHARDS, Runtime.getRuntime().availableProcessors(), Machine.memory());
-    results.machine(Machine.describe());
+    log("mode %s: %,d documents, %d shards, machine: %d cores, %s memory, router JVM %s", mode.name(),
+        mode.documents(), SHARDS, Runtime.getRuntime().availableProcessors(), Machine.memory(),
+        String.join(" ", RouterProcess.jvmOptions));
+    results.machine(Machine.describe() + ", router JVM `" + String.join(" ", RouterProcess.jvmOptions) + "`");
+    String loadAtStart = Machine.loadAverage();
     Corpus corpus = new Corpus(42);
     Path dataDir = data == null ? null : data.resolve(mode.name());
     try (MeilisearchNodes nodes = MeilisearchNodes.start(4, (i, b) -> {
@@ -130,8 +146,10 @@ public final class ClusterComparison {
       TopologyDocument rf2 = topology(topologyNodes, 2);
       try (RouterProcess router1 = RouterProcess.start("router-rf1", rf1, KEY, http, work);
           RouterProcess router2 = RouterProcess.start("router-rf2", rf2, KEY, http, work);
-          RouterProcess before = baselineJar == null ? null
-              : RouterProcess.start("router-rf1-baseline", rf1, KEY, http, work, baselineJar)) {
+          RouterProcess before = baselineJar == null && baselineJvm == null ? null
+              : RouterProcess.start("router-rf1-baseline", rf1, KEY, http, work,
+                  baselineJar == null ? System.getProperty("java.class.path") : baselineJar,
+                  baselineJvm == null ? RouterProcess.jvmOptions : baselineJvm)) {
         Systems systems = new Systems(singleUrl, nodeUrls, router1, router2, rf1, rf2);
         Path loaded = dataDir == null ? null : dataDir.resolve("loaded-" + mode.documents());
         if (loaded != null && Files.exists(loaded)) {
@@ -150,6 +168,9 @@ public final class ClusterComparison {
           targets.add(new SearchTarget.Single(BASELINE, http, before.url + "/indexes/" + Systems.RF1_INDEX + "/search",
               bodies(mix), before));
         }
+        if (onlySystems != null) {
+          targets.removeIf(t -> !onlySystems.contains(t.name));
+        }
         checkAnswers(mix, systems);
         if (!skip.contains("search")) {
           searchPhase(targets);
@@ -166,6 +187,7 @@ public final class ClusterComparison {
       }
     } finally {
       results.elapsedSeconds((System.nanoTime() - started) / 1e9);
+      results.load(loadAtStart, Machine.loadAverage());
       results.write(out);
       try {
         Charts.write(results, out);
@@ -281,7 +303,8 @@ public final class ClusterComparison {
 
   /**
    * The router's own per-node requests for each query, sent directly: {@code routerShape} the
-   * bodies the router builds (its covering set, its shard filter, its scores), else the client's
+   * bodies the router builds ({@link RouterShape}: its covering set, its shard-filter rule, its
+   * scores), else the client's
    * body as it is to each node of RF 1 (whose nodes hold disjoint shards), to price the shape.
    */
   private SearchTarget floor(String name, QueryMix mix, Systems s, TopologyDocument topology, String index,
@@ -296,17 +319,21 @@ public final class ClusterComparison {
     int n = mix.queries.size();
     String[][] urls = new String[n][];
     byte[][][] bodies = new byte[n][][];
-    IndexSearchSettings settings = IndexSearchSettings.defaults();
+    RouterShape shape = routerShape ? new RouterShape(http, topology, index) : null;
+    if (shape != null) {
+      log("%s: %d of %d nodes proven to hold only their placement's shards (no shard filter when they"
+          + " answer for all of them)", name, shape.exclusiveNodes(), topology.nodes().size());
+    }
     for (int i = 0; i < n; i++) {
       ObjectNode body = mix.queries.get(i).body();
-      ShardQueryBuilder.ShardSearch plan = ShardQueryBuilder.search(body, settings);
+      ShardQueryBuilder.ShardSearch plan = shape == null ? null : shape.plan(body);
       List<String> chosen = new ArrayList<>(cover.shardsByNode().keySet());
       urls[i] = new String[chosen.size()];
       bodies[i] = new byte[chosen.size()][];
       for (int k = 0; k < chosen.size(); k++) {
         String node = chosen.get(k);
         urls[i][k] = urlOf.get(node) + "/indexes/" + index + "/search";
-        bodies[i][k] = Http.bytes(routerShape ? RouterShape.nodeBody(plan, topology, node, cover.shardsOf(node)) : body);
+        bodies[i][k] = Http.bytes(shape != null ? shape.nodeBody(plan, node, cover.shardsOf(node)) : body);
       }
     }
     return new SearchTarget.FanOut(name, http, urls, bodies);

@@ -41,4 +41,14 @@ final class Machine {
         + dev.miroir.local.MeilisearchBinary.VERSION + ", " + System.getProperty("os.name") + " "
         + System.getProperty("os.version");
   }
+
+  /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}), or "unknown" off Linux. */
+  static String loadAverage() {
+    try {
+      String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " / " + parts[1] + " / " + parts[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
 }

@@ -53,6 +53,15 @@ final class Results {
     elapsedSeconds = seconds;
   }
 
+  /** Load average (1/5/15 min) when the run started and when it ended: how busy the machine was. */
+  String loadAtStart = "unknown";
+  String loadAtEnd = "unknown";
+
+  void load(String atStart, String atEnd) {
+    loadAtStart = atStart;
+    loadAtEnd = atEnd;
+  }
+
   void answerCheck(int mismatches) {
     answerMismatches = mismatches;
   }
@@ -157,7 +166,8 @@ final class Results {
     StringBuilder b = new StringBuilder();
     b.append("<!-- Written by benchmarks/run-comparison --").append(mode).append("; do not edit by hand. -->\n\n");
     b.append("Mode `").append(mode).append("`, machine: ").append(machine).append(". Run took ")
-        .append(String.format("%.0f", elapsedSeconds)).append(" s. Answer check (counts of 40 queries, router vs one node): ")
+        .append(String.format("%.0f", elapsedSeconds)).append(" s; load average (1/5/15 min) ").append(loadAtStart)
+        .append(" at the start, ").append(loadAtEnd).append(" at the end. Answer check (counts of 40 queries, router vs one node): ")
         .append(answerMismatches < 0 ? "not run" : answerMismatches + " mismatches").append(".\n\n");
 
     if (!search.isEmpty()) {
@@ -295,6 +305,8 @@ final class Results {
     root.put("mode", mode);
     root.put("machine", machine);
     root.put("elapsedSeconds", elapsedSeconds);
+    root.put("loadAverageAtStart", loadAtStart);
+    root.put("loadAverageAtEnd", loadAtEnd);
     ArrayNode searches = root.putArray("search");
     search.forEach((system, byClients) -> byClients.forEach((clients, s) -> {
       ObjectNode o = searches.addObject();

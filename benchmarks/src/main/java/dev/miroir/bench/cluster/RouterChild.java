@@ -8,6 +8,7 @@ import dev.miroir.router.http.Endpoints;
 import dev.miroir.router.http.Fleet;
 import dev.miroir.router.http.RouteModule;
 import dev.miroir.router.topology.FileTopologySource;
+import dev.miroir.router.write.WriteOptions;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -19,8 +20,9 @@ import java.util.List;
  * are its own and not the load generator's. Adds one unauthenticated route, {@code GET
  * /_bench/stats}, which the harness reads before and after each measured slice.
  *
- * <p>Usage: {@code java -cp benchmarks.jar dev.miroir.bench.cluster.RouterChild <topology.json>},
- * with the master key in {@code MIROIR_MASTER_KEY} (never on the command line). Prints
+ * <p>Usage: {@code java -cp benchmarks.jar dev.miroir.bench.cluster.RouterChild <topology.json>
+ * [<replica log>]} (a {@code MIROIR_REPLICA_LOG} value, e.g. {@code file:/dir}: the durable log the
+ * write contract counts on; in memory when absent), with the master key in {@code MIROIR_MASTER_KEY} (never on the command line). Prints
  * {@code LISTENING <url>} once it serves.
  */
 public final class RouterChild {
@@ -29,8 +31,9 @@ public final class RouterChild {
 
   public static void main(String[] args) throws Exception {
     String key = System.getenv("MIROIR_MASTER_KEY");
+    WriteOptions writes = args.length > 1 ? new WriteOptions(args[1], 0, 0, null) : WriteOptions.inMemory();
     RouterConfig config = new RouterConfig("127.0.0.1", 0, key, new FileTopologySource(Path.of(args[0])),
-        null, 0, null, List.of(new StatsRoute()));
+        null, 0, null, List.of(new StatsRoute()), writes);
     RouterHandle router = RouterServer.start(config);
     System.out.println("LISTENING " + router.url());
     System.out.flush();

@@ -16,8 +16,17 @@ import java.util.concurrent.TimeUnit;
 /** The parent's side of {@link RouterChild}: start, read its stats, profile it with JFR, stop. */
 final class RouterProcess implements AutoCloseable {
 
-  /** The router's JVM: a heap a 512 MiB container would give it (75 %), G1 as the default. */
-  static final List<String> JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseG1GC");
+  /**
+   * The router's JVM as the operator runs it: a 512 MiB container limit and the Dockerfile's
+   * {@code MaxRAMPercentage=75} give a 384 MiB heap, and the JVM's ergonomics pick the serial
+   * collector in a container under 1,792 MiB (not a "server-class machine"), whatever its cores.
+   * {@code --router-jvm "..."} replaces these (for example {@code "-Xmx384m -XX:+UseG1GC"}, which the
+   * figures before 2026-12-03 13:00 used).
+   */
+  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC");
+
+  /** What {@link #start} gives every router JVM; the harness's {@code --router-jvm} sets it. */
+  static volatile List<String> jvmOptions = DEFAULT_JVM_OPTIONS;
 
   final String name;
   final String url;
@@ -41,12 +50,21 @@ final class RouterProcess implements AutoCloseable {
   /** @param classpath where the router's classes come from (another build's jar, to compare two routers) */
   static RouterProcess start(String name, TopologyDocument topology, String masterKey, Http http, Path workDir,
       String classpath) throws IOException {
+    return start(name, topology, masterKey, http, workDir, classpath, jvmOptions);
+  }
+
+  /** @param jvm the router JVM's options (another JVM setting, to compare two in one run) */
+  static RouterProcess start(String name, TopologyDocument topology, String masterKey, Http http, Path workDir,
+      String classpath, List<String> jvm) throws IOException {
     Path file = workDir.resolve(name + "-topology.json");
     Files.writeString(file, TopologyCodec.encode(topology));
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java));
-    cmd.addAll(JVM_OPTIONS);
-    cmd.addAll(List.of("-cp", classpath, RouterChild.class.getName(), file.toString()));
+    cmd.addAll(jvm);
+    // The file replica log, as local mode and a one-replica Kubernetes router run it: a write's 202
+    // includes its durable append (docs/design/writes.md, section 3).
+    String replicaLog = "file:" + workDir.resolve(name + "-replica-log").toAbsolutePath();
+    cmd.addAll(List.of("-cp", classpath, RouterChild.class.getName(), file.toString(), replicaLog));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(workDir.resolve(name + ".log").toFile());
     pb.environment().put("MIROIR_MASTER_KEY", masterKey);
     Process p = pb.start();

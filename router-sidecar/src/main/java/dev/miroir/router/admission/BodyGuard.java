@@ -32,8 +32,11 @@ public final class BodyGuard implements Handler<RoutingContext> {
     this.fleet = fleet;
   }
 
-  /** Bodies above this are parsed on a worker thread. */
-  static final int INLINE_PARSE_BYTES = 64 * 1024;
+  /**
+   * Bodies above this are parsed on a worker thread; smaller ones on the event loop, where parsing
+   * them costs less than the two thread wake-ups of a worker hop (the document routes use it too).
+   */
+  public static final int INLINE_PARSE_BYTES = 64 * 1024;
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -55,14 +58,15 @@ public final class BodyGuard implements Handler<RoutingContext> {
     List<String> segments = RouteRule.segments(ctx.request().path());
     String method = ctx.request().method().name();
     Access access = ctx.get(Access.CONTEXT_KEY);
-    Future<Buffer> checked = bytes.length <= INLINE_PARSE_BYTES
+    Future<Checked> checked = bytes.length <= INLINE_PARSE_BYTES
         ? check(bytes, method, segments, access)
         : ctx.vertx().executeBlocking(() -> check(bytes, method, segments, access).await(), false);
     checked.onComplete(result -> {
       if (result.succeeded()) {
-        if (result.result() != null) {
-          ((io.vertx.ext.web.impl.RoutingContextInternal) ctx).setBody(result.result());
+        if (result.result().replacement() != null) {
+          ((io.vertx.ext.web.impl.RoutingContextInternal) ctx).setBody(result.result().replacement());
         }
+        ctx.put(PARSED_BODY, result.result().json());
         ctx.next();
       } else if (result.cause() instanceof ApiException api) {
         Endpoints.send(ctx, Reply.error(api.error(), api.headers()));
@@ -100,8 +104,10 @@ public final class BodyGuard implements Handler<RoutingContext> {
     return StrictJson.read(bytes);
   }
 
-  /** Succeeds with null, or with the body to use instead of the client's. */
-  private static Future<Buffer> check(byte[] bytes, String method, List<String> segments, Access access) {
+  /** The body as checked; {@code replacement} is the body to use instead of the client's, or null. */
+  private record Checked(JsonNode json, Buffer replacement) {}
+
+  private static Future<Checked> check(byte[] bytes, String method, List<String> segments, Access access) {
     try {
       JsonNode json = StrictJson.read(bytes);
       boolean rewritten = ReservedFieldGuard.check(method, segments, json);
@@ -109,10 +115,20 @@ public final class BodyGuard implements Handler<RoutingContext> {
           && json.path("uid").isTextual() && !access.mayCreateIndex(json.get("uid").textValue(), Instant.now())) {
         throw MeiliError.invalidApiKey().exception();
       }
-      return Future.succeededFuture(rewritten ? Buffer.buffer(json.toString()) : null);
+      return Future.succeededFuture(new Checked(json, rewritten ? Buffer.buffer(json.toString()) : null));
     } catch (ApiException | ReservedFieldGuard.FilterOnReservedField e) {
       return Future.failedFuture(e);
     }
   }
+
+  /**
+   * The JSON tree of the body this guard read (strict, exact decimals), for the route to use instead
+   * of parsing the same bytes again; null when the guard did not read the body.
+   */
+  public static JsonNode parsedBody(RoutingContext ctx) {
+    return ctx.get(PARSED_BODY);
+  }
+
+  private static final String PARSED_BODY = "miroir.parsedBody";
 
 }

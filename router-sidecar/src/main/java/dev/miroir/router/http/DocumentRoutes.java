@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.miroir.router.ApiException;
+import dev.miroir.router.admission.BodyGuard;
 import dev.miroir.router.MeiliError;
 import dev.miroir.router.http.Fleet.NodeCall;
 import dev.miroir.router.http.Fleet.TaskTemplate;
@@ -104,12 +105,12 @@ public final class DocumentRoutes implements RouteModule {
     java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
 
     // Parsing, splitting and serialising a large body takes seconds: never on the event loop.
-    Future<List<ObjectNode>> parsed = fleet.vertx().executeBlocking(() -> {
+    Future<List<ObjectNode>> parsed = offLoopIfLarge(fleet, body.length, () -> {
       List<ObjectNode> documents = DocumentPayloads.read(format, body, delimiter);
       DocumentPayloads.rejectReservedField(documents);
       received.set(documents.size());
       return documents;
-    }, false);
+    });
     Future<Reply> written = parsed.compose(documents -> indexFacts(fleet, s, uid)
         .compose(facts -> mayFail(uid, facts, queryPrimaryKey, documents, method)
             // Judged against an index that queued changes may still alter (its creation, primary key,
@@ -130,7 +131,7 @@ public final class DocumentRoutes implements RouteModule {
       if (wholeBatchFailure.isPresent()) {
         return failWholeBatch(fleet, s, ctx, uid, facts, documents.size(), wholeBatchFailure.get());
       }
-      return fleet.vertx().executeBlocking(() -> {
+      return offLoopIfLarge(fleet, body.length, () -> {
       Optional<String> primaryKey = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
           documents.isEmpty() ? null : documents.get(0));
       String query = passThroughQuery(ctx, primaryKey.orElse(null));
@@ -153,7 +154,7 @@ public final class DocumentRoutes implements RouteModule {
       // Empty batches that create the index on every node touch every shard (fences see them).
       java.util.Collection<Integer> shards = calls.size() > split.perNode().size() ? null : targets.keySet();
       return new PlannedWrite(calls, targets, shards);
-    }, false).compose(plan -> {
+    }).compose(plan -> {
       ObjectNode details = JsonNodeFactory.instance.objectNode();
       details.put("receivedDocuments", documents.size());
       details.putNull("indexedDocuments");
@@ -172,6 +173,22 @@ public final class DocumentRoutes implements RouteModule {
     });
         }));
     return written.recover(failure -> failsLikeANode(fleet, uid, received.get(), failure));
+  }
+
+  /**
+   * A large body's work on a worker thread; a small one's ({@link BodyGuard#INLINE_PARSE_BYTES}) on
+   * the event loop: a worker hop costs two thread wake-ups, which on a busy machine took longer than
+   * parsing and splitting a 1- or 100-document batch (issue 13: the acknowledgement of small writes).
+   */
+  private static <T> Future<T> offLoopIfLarge(Fleet fleet, int bodyBytes, java.util.concurrent.Callable<T> work) {
+    if (bodyBytes > BodyGuard.INLINE_PARSE_BYTES) {
+      return fleet.vertx().executeBlocking(work, false);
+    }
+    try {
+      return Future.succeededFuture(work.call());
+    } catch (Exception e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** The node calls of one document batch and the shards they write. */

@@ -49,16 +49,28 @@ public final class Endpoints {
       }
       reply.onComplete(result -> {
         Reply r = result.succeeded() ? result.result() : failureReply(result.cause(), name);
-        sample.stop(Timer.builder("miroir_requests")
-            .description("Client requests by route, method and status")
-            .tag("route", name)
-            .tag("method", method.name())
-            .tag("status", Integer.toString(r.status()))
-            .publishPercentileHistogram(false)
-            .register(meters));
+        sample.stop(timer(name, method, r.status()));
         send(ctx, r);
       });
     });
+  }
+
+  private record TimerKey(String route, HttpMethod method, int status) {}
+
+  /**
+   * One timer per route, method and status, looked up without building its id: registering through
+   * {@code Timer.builder(...).register} on every request allocated the tags and the id each time.
+   */
+  private final java.util.concurrent.ConcurrentMap<TimerKey, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private Timer timer(String route, HttpMethod method, int status) {
+    return timers.computeIfAbsent(new TimerKey(route, method, status), k -> Timer.builder("miroir_requests")
+        .description("Client requests by route, method and status")
+        .tag("route", k.route())
+        .tag("method", k.method().name())
+        .tag("status", Integer.toString(k.status()))
+        .publishPercentileHistogram(false)
+        .register(meters));
   }
 
   static Reply failureReply(Throwable failure, String route) {

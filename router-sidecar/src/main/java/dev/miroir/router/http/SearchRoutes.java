@@ -578,6 +578,11 @@ public class SearchRoutes implements RouteModule {
     if (body == null || type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       return null;
     }
+    JsonNode checked = dev.miroir.router.admission.BodyGuard.parsedBody(ctx);
+    if (checked != null) {
+      // Admission read these bytes already (strictly, with exact decimals, as here): not twice.
+      return checked instanceof ObjectNode object ? object : null;
+    }
     try {
       return DocumentPayloads.JSON.readTree(body.getBytes()) instanceof ObjectNode object ? object : null;
     } catch (Exception e) {

@@ -1,10 +1,8 @@
 package dev.miroir.router.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.miroir.router.http.Fleet.NodeCall;
-import dev.miroir.router.search.FacetOrder;
 import dev.miroir.router.search.IndexSearchSettings;
 import dev.miroir.router.topology.RoutingSnapshot;
 import io.vertx.core.Future;
@@ -47,7 +45,7 @@ final class SearchSettingsCache {
           if (!reply.isSuccess()) {
             return IndexSearchSettings.defaults();
           }
-          IndexSearchSettings settings = parse(reply.json());
+          IndexSearchSettings settings = IndexSearchSettings.of(reply.json());
           cache.put(index, settings);
           return settings;
         });
@@ -69,31 +67,5 @@ final class SearchSettingsCache {
 
   void invalidateAll() {
     cache.invalidateAll();
-  }
-
-  /** {@code GET /indexes/{uid}/settings} to what the merge needs. */
-  static IndexSearchSettings parse(JsonNode settings) {
-    JsonNode maxTotalHits = settings.path("pagination").path("maxTotalHits");
-    JsonNode maxValues = settings.path("faceting").path("maxValuesPerFacet");
-    Map<String, FacetOrder> orders = new HashMap<>();
-    settings.path("faceting").path("sortFacetValuesBy").fields()
-        .forEachRemaining(e -> orders.put(e.getKey(), FacetOrder.of(e.getValue().asText())));
-    JsonNode distinct = settings.get("distinctAttribute");
-    JsonNode rules = settings.get("rankingRules");
-    boolean placeholderRanked = rules == null || !rules.isArray();
-    if (!placeholderRanked) {
-      for (JsonNode rule : rules) {
-        // Custom rules (`rating:desc`) rank placeholder searches; the built-in ones do not.
-        placeholderRanked |= !rule.isTextual() || rule.textValue().contains(":");
-      }
-    }
-    return new IndexSearchSettings(
-        maxTotalHits.isIntegralNumber() ? (int) Math.min(Integer.MAX_VALUE, maxTotalHits.longValue())
-            : IndexSearchSettings.DEFAULT_MAX_TOTAL_HITS,
-        maxValues.isIntegralNumber() ? (int) Math.min(Integer.MAX_VALUE, maxValues.longValue())
-            : IndexSearchSettings.DEFAULT_MAX_VALUES_PER_FACET,
-        orders,
-        distinct == null || distinct.isNull() ? null : distinct.asText(),
-        placeholderRanked);
   }
 }

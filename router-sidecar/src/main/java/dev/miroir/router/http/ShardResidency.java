@@ -2,19 +2,13 @@ package dev.miroir.router.http;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.miroir.router.http.Fleet.NodeCall;
 import dev.miroir.router.search.ShardFilter;
 import dev.miroir.router.topology.RoutingSnapshot;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Knows which nodes hold documents of no shard but the ones the placement gives them, so that a
@@ -45,11 +39,6 @@ final class ShardResidency {
   private final Cache<Key, State> states =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterWrite(Duration.ofHours(1)).build();
   private final Cache<Key, State> retries = Caffeine.newBuilder().expireAfterWrite(RETRY).build();
-  /** Placement shards by node, for the last snapshot seen (snapshots are immutable). */
-  private volatile Held held = new Held(null, Map.of());
-
-  private record Held(RoutingSnapshot snapshot, Map<String, List<Integer>> shardsByNode) {}
-
   ShardResidency(Fleet fleet) {
     this.fleet = fleet;
   }
@@ -59,8 +48,8 @@ final class ShardResidency {
    * the shards the placement gives it, and it was proven to hold no other.
    */
   boolean exclusive(RoutingSnapshot s, String index, String node, Collection<Integer> answers) {
-    List<Integer> placed = held(s).get(node);
-    if (placed == null || placed.size() != answers.size() || !new TreeSet<>(answers).equals(new TreeSet<>(placed))) {
+    List<Integer> placed = s.placedShards().get(node);
+    if (!ShardFilter.answersForAllPlaced(placed, answers)) {
       return false;
     }
     if (placed.size() == s.shards()) {
@@ -79,12 +68,8 @@ final class ShardResidency {
   }
 
   private void probe(RoutingSnapshot s, Key key, List<Integer> placed) {
-    ObjectNode body = JsonNodeFactory.instance.objectNode();
-    body.put("q", "");
-    body.put("limit", 0);
-    body.put("filter", ShardFilter.inClause(placed).replace(" IN [", " NOT IN ["));
     NodeCall call = new NodeCall(HttpMethod.POST, "/indexes/" + Endpoints.segment(key.index()) + "/search",
-        Reply.bytes(body), "application/json", fleet.masterAuthorization());
+        Reply.bytes(ShardFilter.strayCount(placed)), "application/json", fleet.masterAuthorization());
     fleet.send(s, key.node(), call).onComplete(done -> {
       boolean proven = done.succeeded() && done.result().isSuccess()
           && done.result().json().path("estimatedTotalHits").isIntegralNumber()
@@ -94,22 +79,5 @@ final class ShardResidency {
         retries.put(key, State.NOT_PROVEN);
       }
     });
-  }
-
-  private Map<String, List<Integer>> held(RoutingSnapshot s) {
-    Held h = held;
-    if (h.snapshot() == s) {
-      return h.shardsByNode();
-    }
-    Map<String, List<Integer>> byNode = new HashMap<>();
-    for (int shard = 0; shard < s.shards(); shard++) {
-      TreeSet<String> holders = new TreeSet<>(s.writeTargets(shard));
-      holders.addAll(s.readOwners(shard));
-      for (String node : holders) {
-        byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(shard);
-      }
-    }
-    held = new Held(s, byNode);
-    return byNode;
   }
 }

@@ -1,5 +1,7 @@
 package dev.miroir.router.search;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -37,6 +39,35 @@ public record IndexSearchSettings(
   public static IndexSearchSettings defaults() {
     return new IndexSearchSettings(
         DEFAULT_MAX_TOTAL_HITS, DEFAULT_MAX_VALUES_PER_FACET, Map.of(), null);
+  }
+
+  /**
+   * What the merge needs, from an index's {@code GET /indexes/{uid}/settings} answer (the router's
+   * settings cache; the benchmark's floor, which must shape queries as the router does).
+   */
+  public static IndexSearchSettings of(JsonNode settings) {
+    JsonNode maxTotalHits = settings.path("pagination").path("maxTotalHits");
+    JsonNode maxValues = settings.path("faceting").path("maxValuesPerFacet");
+    Map<String, FacetOrder> orders = new HashMap<>();
+    settings.path("faceting").path("sortFacetValuesBy").fields()
+        .forEachRemaining(e -> orders.put(e.getKey(), FacetOrder.of(e.getValue().asText())));
+    JsonNode distinct = settings.get("distinctAttribute");
+    JsonNode rules = settings.get("rankingRules");
+    boolean placeholderRanked = rules == null || !rules.isArray();
+    if (!placeholderRanked) {
+      for (JsonNode rule : rules) {
+        // Custom rules (`rating:desc`) rank placeholder searches; the built-in ones do not.
+        placeholderRanked |= !rule.isTextual() || rule.textValue().contains(":");
+      }
+    }
+    return new IndexSearchSettings(
+        maxTotalHits.isIntegralNumber() ? (int) Math.min(Integer.MAX_VALUE, maxTotalHits.longValue())
+            : DEFAULT_MAX_TOTAL_HITS,
+        maxValues.isIntegralNumber() ? (int) Math.min(Integer.MAX_VALUE, maxValues.longValue())
+            : DEFAULT_MAX_VALUES_PER_FACET,
+        orders,
+        distinct == null || distinct.isNull() ? null : distinct.asText(),
+        placeholderRanked);
   }
 
   /** The order of one facet: its own entry, else the {@code "*"} entry, else alpha. */

@@ -46,16 +46,34 @@ public final class ReplicaPreference {
     if (body == null) {
       return null;
     }
-    String text = body.toString();
-    if (!text.contains("\"matchingStrategy\":\"frequency\"")) {
-      return null;
+    if (!asksFrequency(body)) {
+      return null; // almost every search: no need to write the body out to look
     }
+    String text = body.toString();
     long h = 0xcbf29ce484222325L; // FNV-1a over the query as sent
     for (int i = 0; i < text.length(); i++) {
       h ^= text.charAt(i);
       h *= 0x100000001b3L;
     }
     return h;
+  }
+
+  /** Whether {@code matchingStrategy: "frequency"} appears anywhere in the body (a multi-search's queries too). */
+  private static boolean asksFrequency(com.fasterxml.jackson.databind.JsonNode node) {
+    if (node.isObject()) {
+      com.fasterxml.jackson.databind.JsonNode strategy = node.get("matchingStrategy");
+      if (strategy != null && strategy.isTextual() && strategy.textValue().equals("frequency")) {
+        return true;
+      }
+    } else if (!node.isArray()) {
+      return false;
+    }
+    for (com.fasterxml.jackson.databind.JsonNode child : node) {
+      if (asksFrequency(child)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code replicas} ordered by a rendezvous hash of (affinity, shard, node): the same for the same query. */

@@ -3,7 +3,10 @@ package dev.miroir.router.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.StringJoiner;
 
 /**
@@ -54,5 +57,27 @@ public final class ShardFilter {
     StringJoiner list = new StringJoiner(", ", SHARD_FIELD + " IN [", "]");
     shards.stream().sorted().forEach(shard -> list.add(Integer.toString(shard)));
     return list.toString();
+  }
+
+  /**
+   * Whether a node asked for {@code answers} answers for every shard the placement gives it
+   * ({@code placed}, see {@code RoutingSnapshot.placedShards}). Then the filter on them keeps
+   * everything the node holds, provided it holds no document of another shard
+   * ({@link #strayCount} answers 0), and only costs the node a filter evaluation per search.
+   */
+  public static boolean answersForAllPlaced(List<Integer> placed, Collection<Integer> answers) {
+    return placed != null && placed.size() == answers.size() && new TreeSet<>(answers).equals(new TreeSet<>(placed));
+  }
+
+  /**
+   * The search that counts a node's documents outside {@code placed}, exactly (placeholder, limit 0;
+   * documents without the shard field count too): 0 proves the node holds no other shard.
+   */
+  public static ObjectNode strayCount(Collection<Integer> placed) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.put("q", "");
+    body.put("limit", 0);
+    body.put("filter", inClause(placed).replace(" IN [", " NOT IN ["));
+    return body;
   }
 }

@@ -19,6 +19,8 @@ public final class RoutingSnapshot {
 
   private final TopologyDocument document;
   private final Map<String, TopologyNode> nodes;
+  /** {@link #placedShards()}, computed on first use (snapshots are immutable). */
+  private volatile Map<String, List<Integer>> placed;
 
   public RoutingSnapshot(TopologyDocument document) {
     this.document = document;
@@ -108,5 +110,28 @@ public final class RoutingSnapshot {
       }
     }
     return cover;
+  }
+
+  /**
+   * Per node, every shard the placement lets it hold documents of (it is a write target or a read
+   * owner of the shard), ascending. A node may still hold leftovers of shards moved away from it: the
+   * placement alone does not prove what a node holds (see {@code http/ShardResidency}).
+   */
+  public Map<String, List<Integer>> placedShards() {
+    Map<String, List<Integer>> known = placed;
+    if (known != null) {
+      return known;
+    }
+    Map<String, List<Integer>> byNode = new TreeMap<>();
+    for (int shard = 0; shard < shards(); shard++) {
+      java.util.TreeSet<String> holders = new java.util.TreeSet<>(writeTargets(shard));
+      holders.addAll(readOwners(shard));
+      for (String node : holders) {
+        byNode.computeIfAbsent(node, n -> new ArrayList<>()).add(shard);
+      }
+    }
+    byNode.replaceAll((node, list) -> List.copyOf(list));
+    placed = java.util.Collections.unmodifiableMap(byNode);
+    return placed;
   }
 }

@@ -196,6 +196,13 @@ final class NodeDispatcher {
     CopyOutcome outcome = CopyOutcome.of(reply);
     if (outcome == CopyOutcome.ENQUEUED || outcome == CopyOutcome.REFUSED) {
       long taskUid = outcome == CopyOutcome.ENQUEUED ? reply.json().path("taskUid").asLong(-1) : -1;
+      // The first attempt is answered now, before the delivery is recorded: the write's copies are
+      // in the log already (what a 202 promises) and the node has this one; recording it only saves
+      // a re-send after a crash (the head, checked against the node's tasks when not idempotent),
+      // and with fsync or Redis it costs a sync or a round trip the client need not wait for. The
+      // next copy still waits for the record, so the head stays the only copy that may be re-sent.
+      boolean refusedReplay = outcome == CopyOutcome.REFUSED && (entry.first() == null || entry.first().future().isComplete());
+      complete(entry, reply);
       log.delivered(nodeId, entry, taskUid).onComplete(recorded -> {
         synchronized (this) {
           busy = false;
@@ -207,15 +214,13 @@ final class NodeDispatcher {
           LOG.error("node {} enqueued {} but the replica log could not record it: {}", nodeId, entry.copy(),
               recorded.cause().toString());
           becomeLate();
-          complete(entry, reply);
           return;
         }
-        if (outcome == CopyOutcome.REFUSED && (entry.first() == null || entry.first().future().isComplete())) {
+        if (refusedReplay) {
           // A replay refused: its peers applied the write, this node never will.
           log.markNeedsRepair(nodeId, "refused a replayed write (" + entry.copy() + "): " + reply.describe() + " "
               + reply.json().path("message").asText(""));
         }
-        complete(entry, reply);
         pump();
       });
       return;

@@ -26,6 +26,8 @@ class ReplicaPreferenceTest {
     assertThat(ReplicaPreference.affinity(json.readTree("{\"q\":\"red shoes\",\"matchingStrategy\":\"frequency\"}")))
         .isEqualTo(key);
     assertThat(ReplicaPreference.affinity(json.readTree("{\"q\":\"red shoes\"}"))).isNull();
+    assertThat(ReplicaPreference.affinity(json.readTree("{\"q\":\"frequency\",\"matchingStrategy\":\"last\"}")))
+        .isNull();
     assertThat(ReplicaPreference.affinity(json.readTree(
         "{\"queries\":[{\"indexUid\":\"a\",\"matchingStrategy\":\"frequency\"}]}"))).isNotNull();
     java.util.Set<String> firstChoices = new java.util.HashSet<>();

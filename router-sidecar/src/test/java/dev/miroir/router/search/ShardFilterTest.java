@@ -130,4 +130,21 @@ class ShardFilterTest {
   void inClauseListsShardsInAscendingOrder() {
     assertThat(ShardFilter.inClause(Set.of(9, 2, 5))).isEqualTo("_miroir_shard IN [2, 5, 9]");
   }
+
+  @Test
+  void aNodeAnswersForAllItsShardsOnlyWhenTheSetsAreEqual() {
+    assertThat(ShardFilter.answersForAllPlaced(List.of(1, 4, 7), List.of(7, 1, 4))).isTrue();
+    assertThat(ShardFilter.answersForAllPlaced(List.of(1, 4, 7), List.of(1, 4))).isFalse();
+    assertThat(ShardFilter.answersForAllPlaced(List.of(1, 4), List.of(1, 4, 7))).isFalse();
+    assertThat(ShardFilter.answersForAllPlaced(List.of(1, 4, 7), List.of(1, 4, 8))).isFalse();
+    assertThat(ShardFilter.answersForAllPlaced(null, List.of(1))).as("a node the placement does not know").isFalse();
+  }
+
+  @Test
+  void theStrayCountAsksAnExactCountOfEverythingOutsideThePlacedShards() {
+    JsonNode body = ShardFilter.strayCount(List.of(9, 2));
+    assertThat(body.get("filter").textValue()).isEqualTo("_miroir_shard NOT IN [2, 9]");
+    assertThat(body.get("q").textValue()).isEmpty();
+    assertThat(body.get("limit").asInt()).isZero();
+  }
 }
