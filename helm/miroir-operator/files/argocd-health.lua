@@ -1,6 +1,6 @@
 -- Argo CD health of a MeiliCluster (resource.customizations.health.miroir.dev_MeiliCluster).
 -- Progressing while the operator has not observed the latest spec, or while a change is pending,
--- rolling out, rebalancing or expanding volumes; Degraded when the operator is blocked (a refused
+-- rolling out, moving shards (status.rebalance) or expanding volumes; Degraded when the operator is blocked (a refused
 -- downgrade, a foreign object in the way, a failed reconcile...) or shards lost a copy; Healthy
 -- when Ready.
 hs = {}
@@ -26,6 +26,15 @@ if ready ~= nil and ready.status == "False" and ready.reason ~= "NodesNotReady"
     and ready.reason ~= "TopologyNotPublished" then
   hs.status = "Degraded"
   hs.message = ready.reason .. ": " .. tostring(ready.message)
+  return hs
+end
+local rebalance = obj.status.rebalance
+if rebalance ~= nil and rebalance.moves ~= nil then
+  hs.status = "Progressing"
+  hs.message = "moving shards: " .. rebalance.moves .. " moves done"
+  if rebalance.blockedBy ~= nil then
+    hs.message = hs.message .. "; blocked: " .. tostring(rebalance.blockedBy)
+  end
   return hs
 end
 for _, t in ipairs({"RollingUpdate", "Rebalancing", "VolumeExpansion"}) do

@@ -51,9 +51,9 @@ class CrdTest {
     assertThat(version.at("/subresources/scale/specReplicasPath").asText()).isEqualTo(".spec.replicas");
     assertThat(version.at("/subresources/scale/statusReplicasPath").asText()).isEqualTo(".status.replicas");
     assertThat(version.at("/subresources/scale/labelSelectorPath").asText()).isEqualTo(".status.selector");
-    // kubectl get mc shows NAME NODES RF SHARDS PHASE AGE (Epoch with -o wide), as documented.
+    // kubectl get mc shows NAME NODES RF SHARDS PHASE MOVES AGE (Epoch with -o wide), as documented.
     assertThat(version.path("additionalPrinterColumns").findValuesAsText("name"))
-        .containsExactly("Nodes", "RF", "Shards", "Phase", "Epoch", "Age");
+        .containsExactly("Nodes", "RF", "Shards", "Phase", "Moves", "Epoch", "Age");
     JsonNode conditions = version.at("/schema/openAPIV3Schema/properties/status/properties/conditions");
     assertThat(conditions.path("x-kubernetes-list-type").asText()).isEqualTo("map");
     assertThat(conditions.path("x-kubernetes-list-map-keys").findValuesAsText("type")).isEmpty();

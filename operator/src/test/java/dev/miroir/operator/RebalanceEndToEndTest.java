@@ -9,6 +9,8 @@ import dev.miroir.core.topology.TopologyNode;
 import dev.miroir.local.MeiliHttp;
 import dev.miroir.operator.crd.MeiliCluster;
 import dev.miroir.operator.crd.MeiliClusterStatus;
+import dev.miroir.operator.crd.MeiliNode;
+import dev.miroir.operator.model.Labels;
 import dev.miroir.operator.model.ClusterNames;
 import dev.miroir.operator.nodes.HttpNodeAdmin;
 import dev.miroir.operator.rebalance.RebalanceJobModel;
@@ -44,13 +46,16 @@ import org.junit.jupiter.api.Test;
  * Issue 10 in Kubernetes: a MeiliCluster with documents scaled 3 -> 4 -> 3 while a client keeps
  * writing. The operator plans the move and starts the mover Job; the test kubelet runs its pod as a
  * real process against real nodes and the router (killed once, rerun by the Job's backoff); the
- * cluster ends with exactly the client's documents, and the removed node's workload is deleted only
- * once no published placement names it any more.
+ * cluster ends with exactly the client's documents. On the way down books-1 is marked for removal
+ * ({@code miroir.dev/remove-node}), so it leaves instead of books-3: it drains, and its workload and
+ * volume are deleted only once no published placement names it any more, with an Event at each phase.
  */
 class RebalanceEndToEndTest {
 
   private static final String NS = "rebalance";
   private static final String CLUSTER = "books";
+  /** Marked for removal on the way down, so it leaves instead of the highest ordinal. */
+  private static final String LEAVING = "books-1";
   private static final Duration CONVERGE = Duration.ofSeconds(180);
 
   final Map<String, Map<String, Object>> model = new ConcurrentHashMap<>();
@@ -110,19 +115,35 @@ class RebalanceEndToEndTest {
           assertThat(topology(api).nodes()).hasSize(4);
           assertThat(topology(api).placement()).noneMatch(a -> a.isMoving());
 
-          // Scale down: books-3's workload must outlive every placement that names it.
+          // Scale down with books-1 marked for removal: it leaves instead of the highest ordinal, and
+          // its workload and volume must outlive every placement that names it.
+          assertThat(api.client().persistentVolumeClaims().inNamespace(NS).withName(ClusterNames.nodeClaim(LEAVING))
+              .get()).as("the leaving node's volume exists before").isNotNull();
           AtomicReference<String> deletedTooEarly = new AtomicReference<>();
           AtomicBoolean watching = new AtomicBoolean(true);
+          Set<String> movesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+          Set<String> leavingPhases = java.util.concurrent.ConcurrentHashMap.newKeySet();
           Thread watcher = new Thread(() -> {
             while (watching.get()) {
-              // Gone first, then named: a placement or journal naming books-3 only ever goes away, so
+              // Gone first, then named: a placement or journal naming the node only ever goes away, so
               // "named" read after "gone" was also true when "gone" was read.
-              boolean gone = api.client().apps().statefulSets().inNamespace(NS).withName("books-3").get() == null;
-              boolean named = topology(api).node("books-3").isPresent()
+              boolean gone = api.client().apps().statefulSets().inNamespace(NS).withName(LEAVING).get() == null
+                  || api.client().persistentVolumeClaims().inNamespace(NS).withName(ClusterNames.nodeClaim(LEAVING))
+                      .get() == null;
+              boolean named = topology(api).node(LEAVING).isPresent()
                   || api.client().configMaps().inNamespace(NS).withName(RebalanceJobModel.journalConfigMap(CLUSTER))
                       .get() != null;
               if (gone && named) {
-                deletedTooEarly.set("books-3 deleted while the topology or the journal still names it");
+                deletedTooEarly.set(LEAVING + " or its volume deleted while the topology or the journal still names it");
+              }
+              MeiliClusterStatus status = api.client().resources(MeiliCluster.class).inNamespace(NS).withName(CLUSTER)
+                  .get().getStatus();
+              if (status != null && status.getRebalance() != null) {
+                movesSeen.add(status.getRebalance().getMoves());
+              }
+              MeiliNode leaving = api.client().resources(MeiliNode.class).inNamespace(NS).withName(LEAVING).get();
+              if (leaving != null && leaving.getStatus() != null && leaving.getStatus().getPhase() != null) {
+                leavingPhases.add(leaving.getStatus().getPhase());
               }
               try {
                 Thread.sleep(100);
@@ -132,13 +153,28 @@ class RebalanceEndToEndTest {
             }
           });
           watcher.start();
+          api.client().resources(MeiliNode.class).inNamespace(NS).withName(LEAVING)
+              .edit(n -> {
+                n.getMetadata().getAnnotations().put(Labels.REMOVE_NODE, "true");
+                return n;
+              });
           scale(api, 3);
+          Await.until("the rebalance starts", CONVERGE, () -> !movesSeen.isEmpty());
           awaitReady(api, 3);
-          Await.until("books-3 removed", CONVERGE,
-              () -> api.client().apps().statefulSets().inNamespace(NS).withName("books-3").get() == null);
+          Await.until(LEAVING + " and its volume removed", CONVERGE,
+              () -> api.client().apps().statefulSets().inNamespace(NS).withName(LEAVING).get() == null
+                  && api.client().persistentVolumeClaims().inNamespace(NS).withName(ClusterNames.nodeClaim(LEAVING))
+                      .get() == null);
           watching.set(false);
           watcher.join();
           assertThat(deletedTooEarly.get()).isNull();
+          assertThat(leavingPhases).contains("Draining");
+          assertThat(movesSeen).allMatch(m -> m.matches("\\d+/\\d+"));
+          Set<String> reasons = new TreeSet<>();
+          api.client().v1().events().inNamespace(NS).list().getItems().stream()
+              .filter(e -> CLUSTER.equals(e.getInvolvedObject().getName())).forEach(e -> reasons.add(e.getReason()));
+          assertThat(reasons).as("an Event at each rebalance phase").contains("RebalancePlanned", "RebalanceStarted",
+              "ShardsCopying", "ShardsVerified", "ShardsCutOver", "NodeDrained", "RebalanceFinished", "NodeDeleted");
         } finally {
           stop.set(true);
           writer.join(60_000);
@@ -146,7 +182,7 @@ class RebalanceEndToEndTest {
         assertThat(failure.get()).as("no write failed").isNull();
         assertThat(writes.get()).isGreaterThan(10);
         TopologyDocument last = topology(api);
-        assertThat(last.nodes()).extracting(TopologyNode::id).containsExactly("books-0", "books-1", "books-2");
+        assertThat(last.nodes()).extracting(TopologyNode::id).containsExactly("books-0", "books-2", "books-3");
         for (TopologyNode node : last.nodes()) {
           MeiliHttp http = new MeiliHttp(URI.create(node.url()), adminKey);
           Await.until("tasks done on " + node.id(), CONVERGE, () ->

@@ -28,8 +28,8 @@ import java.util.stream.Stream;
  */
 public final class CrdFinisher {
 
-  /** kubectl get mc: NAME NODES RF SHARDS PHASE AGE (Epoch with -o wide). */
-  static final List<String> CLUSTER_COLUMNS = List.of("Nodes", "RF", "Shards", "Phase", "Epoch", "Age");
+  /** kubectl get mc: NAME NODES RF SHARDS PHASE MOVES AGE (Epoch with -o wide). */
+  static final List<String> CLUSTER_COLUMNS = List.of("Nodes", "RF", "Shards", "Phase", "Moves", "Epoch", "Age");
   static final List<String> NODE_COLUMNS = List.of("Cluster", "Zone", "Phase", "Ready", "Shards", "Age");
 
   private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory()

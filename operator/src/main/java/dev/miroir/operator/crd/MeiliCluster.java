@@ -25,6 +25,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(
     name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
+    name = "Moves", jsonPath = ".status.rebalance.moves", type = AdditionalPrinterColumn.Type.STRING,
+    getDescription = "shard moves done/total of the rebalance in progress")
+@AdditionalPrinterColumn(
     name = "Epoch", jsonPath = ".status.topologyEpoch", type = AdditionalPrinterColumn.Type.INTEGER,
     priority = 1)
 @AdditionalPrinterColumn(

@@ -45,10 +45,21 @@ public class MeiliClusterStatus {
   @JsonPropertyDescription("A placement change that was requested but not applied yet, and why.")
   private PendingPlacementChange pendingChange;
 
+  @JsonPropertyDescription("The rebalance in progress: moves done/total, documents copied, current steps, what blocks.")
+  private RebalanceStatus rebalance;
+
   @JsonPropertyDescription(
-      "Ready, Rebalancing, Degraded, RollingUpdate and VolumeExpansion, one of each type, each with the"
-          + " observedGeneration it describes.")
+      "Ready, Rebalancing, Degraded, RollingUpdate, VolumeExpansion and ReplicasConsistent, one of each"
+          + " type, each with the observedGeneration it describes.")
   private List<Condition> conditions = new ArrayList<>();
+
+  public RebalanceStatus getRebalance() {
+    return rebalance;
+  }
+
+  public void setRebalance(RebalanceStatus rebalance) {
+    this.rebalance = rebalance;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -156,6 +167,7 @@ public class MeiliClusterStatus {
         && Objects.equals(endpoint, that.endpoint)
         && Objects.equals(topologyEpoch, that.topologyEpoch)
         && Objects.equals(pendingChange, that.pendingChange)
+        && Objects.equals(rebalance, that.rebalance)
         && Objects.equals(conditions, that.conditions);
   }
 

@@ -61,6 +61,7 @@ public final class ClusterStatusAggregator {
   private String selector;
   private String endpoint;
   private ReplicaConsistency consistency;
+  private dev.miroir.operator.crd.RebalanceStatus rebalance;
 
   public ClusterStatusAggregator(MeiliClusterStatus previous, long generation, Instant now) {
     this.previous = previous == null ? new MeiliClusterStatus() : previous;
@@ -142,6 +143,12 @@ public final class ClusterStatusAggregator {
     return this;
   }
 
+  /** The rebalance the mover runs ({@link RebalanceReport#status}); null when none. */
+  public ClusterStatusAggregator rebalance(dev.miroir.operator.crd.RebalanceStatus report) {
+    this.rebalance = report;
+    return this;
+  }
+
   public MeiliClusterStatus build() {
     MeiliClusterStatus status = new MeiliClusterStatus();
     status.setObservedGeneration(generation);
@@ -154,6 +161,7 @@ public final class ClusterStatusAggregator {
     status.setTopologyEpoch(published == null ? keptEpoch : Long.valueOf(published.epoch()));
     boolean pending = decision != null && decision.verdict() == PlacementDecision.Verdict.PENDING;
     status.setPendingChange(pending ? pendingChange() : null);
+    status.setRebalance(rebalance);
 
     List<String> unreadyOwners = unreadyOwners();
     List<Integer> dark = shardsWithoutReadyOwner();

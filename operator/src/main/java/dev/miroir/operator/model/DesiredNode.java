@@ -22,10 +22,15 @@ public record DesiredNode(String id, int ordinal, String zone) {
   public static List<DesiredNode> forCount(String cluster, int count, List<String> zones) {
     List<DesiredNode> nodes = new ArrayList<>(count);
     for (int ordinal = 0; ordinal < count; ordinal++) {
-      String zone = zones.isEmpty() ? null : zones.get(ordinal % zones.size());
-      nodes.add(new DesiredNode(ClusterNames.nodeId(cluster, ordinal), ordinal, zone));
+      nodes.add(of(cluster, ordinal, zones));
     }
     return nodes;
+  }
+
+  /** Node {@code ordinal} of the cluster, pinned to {@code zones[ordinal % zones]} when zones are listed. */
+  public static DesiredNode of(String cluster, int ordinal, List<String> zones) {
+    return new DesiredNode(ClusterNames.nodeId(cluster, ordinal), ordinal,
+        zones.isEmpty() ? null : zones.get(ordinal % zones.size()));
   }
 
   public static List<String> zones(MeiliClusterSpec spec) {

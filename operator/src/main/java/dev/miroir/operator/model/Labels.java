@@ -37,6 +37,13 @@ public final class Labels {
   /** Annotation on a MeiliCluster that lets a rolling restart make shards unreadable (RF 1). */
   public static final String ALLOW_UNAVAILABLE_RESTART = "miroir.dev/allow-unavailable-restart";
 
+  /**
+   * Annotation on a MeiliNode ({@code "true"}): this node leaves instead of the highest ordinal; its
+   * shards move and verify elsewhere before its StatefulSet and volume are deleted (see
+   * {@link WantedNodes}).
+   */
+  public static final String REMOVE_NODE = "miroir.dev/remove-node";
+
   private Labels() {}
 
   public static Map<String, String> of(String cluster, String component) {

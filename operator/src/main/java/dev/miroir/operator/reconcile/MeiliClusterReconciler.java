@@ -22,6 +22,7 @@ import dev.miroir.operator.metrics.ClusterMetrics;
 import dev.miroir.operator.model.MeilisearchUpgrade;
 import dev.miroir.operator.model.RollingRestart;
 import dev.miroir.operator.model.VolumeResize;
+import dev.miroir.operator.model.WantedNodes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -120,6 +121,8 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     Set<String> readyNodes = new TreeSet<>();
     Map<String, Long> documents = new LinkedHashMap<>();
     Map<String, Boolean> keysProvisioned = new LinkedHashMap<>();
+    /** The nodes the spec asks for ({@link WantedNodes}): placement, the mover's target. */
+    List<DesiredNode> wanted = List.of();
     /** The routers' last replica check, when a router answered. */
     dev.miroir.operator.model.ReplicaConsistency consistency;
     /** Image for the node template: the spec's, or the current one while an upgrade is refused. */
@@ -136,6 +139,8 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     /** The mover owns the topology while its journal exists (operator/.../rebalance). */
     boolean rebalancing;
     dev.miroir.operator.rebalance.RebalanceCoordinator.Observed rebalance;
+    /** What status shows of the rebalance in progress; null when the mover has no journal. */
+    dev.miroir.operator.crd.RebalanceStatus rebalanceReport;
 
     Run(MeiliCluster cluster, ClusterModel model, KubernetesClient client, ClusterStatusAggregator status) {
       this.cluster = cluster;
@@ -249,9 +254,12 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
       return;
     }
     run.published = reading.document();
-    List<DesiredNode> wanted = run.model.desiredNodes();
+    List<DesiredNode> wanted = wantedNodes(run, run.published == null
+        ? listNodes(run).stream().map(n -> n.getSpec().getNodeId()).toList()
+        : run.published.nodes().stream().map(dev.miroir.core.topology.TopologyNode::id).toList());
     int shards = run.model.spec().getShards();
     int rf = run.model.spec().getReplicationFactor();
+    run.wanted = wanted;
     run.change = PlacementDecision.change(run.published, wanted, shards, rf);
     run.rebalance = dev.miroir.operator.rebalance.RebalanceCoordinator.observe(run.client, run.model);
     if (run.rebalance.inProgress() && run.published != null && run.change.plan() != null) {
@@ -259,6 +267,11 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
       run.decision = new PlacementDecision.Decision(PlacementDecision.Verdict.PENDING, "Rebalancing",
           run.rebalance.describe());
       run.status.placement(run.change, run.decision);
+      if (run.rebalance.journal() != null) {
+        run.rebalanceReport = dev.miroir.operator.model.RebalanceReport.status(run.rebalance.journal(),
+            run.rebalance.failedJob());
+        run.status.rebalance(run.rebalanceReport);
+      }
       keepPublishedNodesRunning(run, wanted);
       if (run.rebalance.journal() != null) {
         // Until the journal is finished, every node it started from keeps its workload.
@@ -286,6 +299,26 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     }
   }
 
+  /**
+   * The nodes the spec asks for, given those that exist and the ones marked for removal
+   * ({@link Labels#REMOVE_NODE}); a refused choice keeps the existing nodes and says why in Ready.
+   */
+  private List<DesiredNode> wantedNodes(Run run, List<String> existing) {
+    Set<String> marked = new TreeSet<>();
+    for (MeiliNode node : listNodes(run)) {
+      if ("true".equals(annotation(node.getMetadata(), Labels.REMOVE_NODE))) {
+        marked.add(node.getSpec().getNodeId());
+      }
+    }
+    WantedNodes.Choice choice = WantedNodes.choose(run.model.name(), run.model.spec().getReplicas(),
+        run.model.spec().getReplicationFactor(), DesiredNode.zones(run.model.spec()), existing, marked);
+    if (choice.refusal() != null) {
+      run.converged = false;
+      run.status.blocker(WantedNodes.REASON_TOO_FEW_NODES, choice.refusal());
+    }
+    return choice.nodes();
+  }
+
   /** Keep every published node and start the wanted ones, so data can move when it is allowed to. */
   private void keepPublishedNodesRunning(Run run, List<DesiredNode> wanted) {
     run.converged = false;
@@ -307,6 +340,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     if (run.hold || run.masterKey == null) {
       return;
     }
+    rebalanceEvents(run);
     List<dev.miroir.core.topology.TopologyNode> target;
     if (run.rebalancing) {
       if (run.rebalance.journal() == null) {
@@ -315,7 +349,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
       target = run.rebalance.journal().nodes();
     } else if (run.decision != null && run.decision.verdict() == PlacementDecision.Verdict.PENDING
         && PlacementDecision.REASON_DATA_MOVE.equals(run.decision.reason())) {
-      for (DesiredNode node : run.model.desiredNodes()) {
+      for (DesiredNode node : run.wanted) {
         MeiliNode meiliNode = run.meiliNodes.get(node.id());
         boolean keyed = Boolean.TRUE.equals(run.keysProvisioned.get(node.id())) || (meiliNode != null
             && meiliNode.getStatus() != null && Boolean.TRUE.equals(meiliNode.getStatus().getApiKeysProvisioned()));
@@ -323,7 +357,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
           return;
         }
       }
-      target = run.model.desiredNodes().stream().map(n -> new dev.miroir.core.topology.TopologyNode(n.id(),
+      target = run.wanted.stream().map(n -> new dev.miroir.core.topology.TopologyNode(n.id(),
           settings.nodeUrls().url(run.namespace(), n.id()), n.placementNode().zone(),
           dev.miroir.core.topology.NodeState.ACTIVE)).toList();
     } else {
@@ -338,6 +372,22 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     }
   }
 
+  /** The Events of each rebalance phase since the last pass (planned, copying, verified, cut over, drained...). */
+  private void rebalanceEvents(Run run) {
+    var previous = run.cluster.getStatus() == null ? null : run.cluster.getStatus().getRebalance();
+    if (run.rebalanceReport == null && (run.rebalance == null || run.rebalance.inProgress())) {
+      return;
+    }
+    for (var event : dev.miroir.operator.model.RebalanceReport.events(previous, run.rebalanceReport,
+        run.rebalance.journal())) {
+      if (event.warning()) {
+        run.events.warning(run.cluster, event.reason(), event.message());
+      } else {
+        run.events.normal(run.cluster, event.reason(), event.message());
+      }
+    }
+  }
+
   /** Fail closed: every existing node keeps running and nothing is published (see PlacementDecision.guard). */
   private void hold(Run run, PlacementDecision.Decision decision, Long lastEpoch) {
     run.hold = true;
@@ -346,11 +396,13 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     run.status.blocker(decision.reason() + ": " + decision.message());
     run.status.keepEpoch(lastEpoch);
     Map<String, DesiredNode> running = new LinkedHashMap<>();
+    List<String> existing = new ArrayList<>();
     for (MeiliNode node : listNodes(run)) {
       String id = node.getSpec().getNodeId();
+      existing.add(id);
       running.put(id, new DesiredNode(id, DesiredNode.ordinalOf(run.model.name(), id), null));
     }
-    run.model.desiredNodes().forEach(n -> running.putIfAbsent(n.id(), n));
+    wantedNodes(run, existing).forEach(n -> running.putIfAbsent(n.id(), n));
     run.runningNodes = List.copyOf(running.values());
     run.events.warning(run.cluster, decision.reason(), decision.message());
   }
@@ -494,7 +546,10 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
         run.client.apps().statefulSets().inNamespace(run.namespace()).withName(ClusterNames.nodeResource(id)).delete();
         run.client.services().inNamespace(run.namespace()).withName(ClusterNames.nodeResource(id)).delete();
         run.client.resource(stale).delete();
-        run.events.normal(run.cluster, "NodeRemoved", "node " + id + " removed (its volume is retained)");
+        // Only nodes outside both placements get here: their shards are verified on other nodes.
+        run.client.persistentVolumeClaims().inNamespace(run.namespace()).withName(ClusterNames.nodeClaim(id)).delete();
+        run.events.normal(run.cluster, "NodeDeleted", "node " + id
+            + " deleted with its volume: its shards are served by other nodes");
       }
     }
     for (StatefulSet sts : run.client.apps().statefulSets().inNamespace(run.namespace())
