@@ -99,6 +99,17 @@ public final class Fleet {
     return writes.status(nodeId);
   }
 
+  /** Nodes of this topology that miss acknowledged writes (see {@link WritePath#behind}). */
+  public Set<String> behindNodes(RoutingSnapshot s) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (String id : s.nodes().keySet()) {
+      if (writes.behind(id)) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
   public RoutingSnapshot snapshot() {
     return topology.snapshot();
   }

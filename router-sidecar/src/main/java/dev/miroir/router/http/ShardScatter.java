@@ -92,7 +92,15 @@ final class ShardScatter {
       Long affinity) {
     Map<Integer, List<String>> replicas = replicasByShard(s, affinity);
     Set<String> coolingDown = load.coolingDown();
-    CoveringSet plan = CoveringSetPlanner.plan(s.shards(), replicas, coolingDown);
+    // A replica that misses acknowledged writes (late or needing repair) would answer with stale
+    // documents: read its shards from a current peer when one exists.
+    Set<String> stale = fleet.behindNodes(s);
+    Set<String> avoid = new HashSet<>(coolingDown);
+    avoid.addAll(stale);
+    CoveringSet plan = CoveringSetPlanner.plan(s.shards(), replicas, avoid);
+    if (!plan.complete() && !stale.isEmpty()) {
+      plan = CoveringSetPlanner.plan(s.shards(), replicas, coolingDown);
+    }
     if (!plan.complete() && !coolingDown.isEmpty()) {
       // A node that failed a moment ago is still better than no answer for its shards.
       plan = CoveringSetPlanner.plan(s.shards(), replicas, Set.of());

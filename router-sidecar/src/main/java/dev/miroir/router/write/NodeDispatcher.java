@@ -38,6 +38,8 @@ final class NodeDispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(NodeDispatcher.class);
   static final long MIN_BACKOFF_MS = 100;
   static final long MAX_BACKOFF_MS = 3_000;
+  static final long CATCH_UP_POLL_MS = 200;
+  private static final java.util.Set<String> FINISHED = java.util.Set.of("succeeded", "failed", "canceled");
 
   private final String nodeId;
   private final ReplicaLog log;
@@ -52,6 +54,8 @@ final class NodeDispatcher {
   private boolean draining;
   private boolean headMaybeSent;
   private boolean closed;
+  private boolean catchingUp;
+  private long catchUpGeneration;
   private long backoff = MIN_BACKOFF_MS;
   private long timer = -1;
   private String lateSince;
@@ -95,6 +99,46 @@ final class NodeDispatcher {
     return late;
   }
 
+  /**
+   * Whether a read from this node could miss an acknowledged write: it is late, or it has enqueued
+   * the copies it missed but not processed them yet (a node's task is visible to searches only once
+   * it succeeded). Writes do not wait for the second part; reads go to a current peer meanwhile.
+   */
+  synchronized boolean readsStale() {
+    return late || catchingUp;
+  }
+
+  /** Polls the node's last caught-up task until it is finished, then lets reads come back. */
+  private void awaitProcessed(long taskUid, long generation) {
+    TopologyNode node = topology.get().nodes().get(nodeId);
+    if (taskUid < 0 || node == null) {
+      finishCatchUp(generation);
+      return;
+    }
+    nodes.send(node, HttpMethod.GET, "/tasks/" + taskUid, null, null, routerAuthorization).onComplete(ar -> {
+      NodeReply reply = ar.succeeded() ? ar.result() : null;
+      // 404: the task was deleted from the node's history, so it finished long ago.
+      boolean done = reply != null && (reply.status() == 404 || (reply.isSuccess()
+          && FINISHED.contains(reply.json().path("status").asText())));
+      if (done) {
+        finishCatchUp(generation);
+        return;
+      }
+      synchronized (this) {
+        if (closed || generation != catchUpGeneration) {
+          return;
+        }
+      }
+      vertx.setTimer(CATCH_UP_POLL_MS, t -> awaitProcessed(taskUid, generation));
+    });
+  }
+
+  private synchronized void finishCatchUp(long generation) {
+    if (generation == catchUpGeneration) {
+      catchingUp = false;
+    }
+  }
+
   synchronized String lateSince() {
     return lateSince;
   }
@@ -114,6 +158,7 @@ final class NodeDispatcher {
     head = log.head(nodeId);
     if (head == null) {
       boolean again;
+      long catchUp = -1;
       synchronized (this) {
         busy = false;
         if (late) {
@@ -121,8 +166,13 @@ final class NodeDispatcher {
           draining = false;
           lateSince = null;
           LOG.info("node {} caught up: every copy it missed is enqueued", nodeId);
+          catchingUp = true;
+          catchUp = ++catchUpGeneration;
         }
         again = log.head(nodeId) != null;
+      }
+      if (catchUp >= 0) {
+        awaitProcessed(log.lastTaskUid(nodeId), catchUp);
       }
       if (again) {
         pump();

@@ -109,6 +109,22 @@ public final class WritePath implements AutoCloseable {
     return remote != null ? remote : log.status(nodeId);
   }
 
+  /**
+   * Whether a read should go elsewhere when it can: the node is missing acknowledged writes. On the
+   * sequencer that is a node whose copies are held back after a failed one or not yet processed after
+   * catching up, or that needs repair (a copy merely in flight is not "behind": its write is not
+   * acknowledged without it). A router that
+   * forwards writes sees the sequencer's last published status, in which any pending copy counts.
+   */
+  public boolean behind(String nodeId) {
+    ReplicaStatus remote = role.remoteStatus(nodeId);
+    if (remote != null) {
+      return remote.needsRepair() || remote.pendingCopies() > 0;
+    }
+    NodeDispatcher d = dispatchers.get(nodeId);
+    return log.status(nodeId).needsRepair() || (d != null && d.readsStale());
+  }
+
   /** Marks a node as needing repair (e.g. it refused its part of a write its peers enqueued). */
   public Future<Void> markNeedsRepair(String nodeId, String reason) {
     return log.markNeedsRepair(nodeId, reason);
