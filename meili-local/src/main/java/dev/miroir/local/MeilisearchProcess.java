@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -135,35 +133,14 @@ public final class MeilisearchProcess implements AutoCloseable {
 
     /** Graceful stop: SIGTERM, wait up to the stop timeout, then SIGKILL. Data directory is kept. */
     public synchronized void stop() {
-        Process p = process;
-        if (p == null || !p.isAlive()) {
-            return;
-        }
-        p.destroy();
-        try {
-            if (!p.waitFor(options.stopTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("Meilisearch on port {} ignored SIGTERM for {}; killing it", port, options.stopTimeout());
-                p.destroyForcibly();
-                p.waitFor();
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
+        if (!ChildProcesses.stop(process, options.stopTimeout())) {
+            LOG.warn("Meilisearch on port {} ignored SIGTERM for {}; killed it", port, options.stopTimeout());
         }
     }
 
     /** SIGKILL, as a crash would: no graceful shutdown. For fault-injection tests. */
     public synchronized void kill() {
-        Process p = process;
-        if (p == null) {
-            return;
-        }
-        p.destroyForcibly();
-        try {
-            p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.kill(process);
     }
 
     /** Stops the node if it is running and starts it again on the same port with the same data. */
@@ -206,7 +183,7 @@ public final class MeilisearchProcess implements AutoCloseable {
         MeilisearchLocalException last = null;
         for (int attempt = 0; attempt < attempts; attempt++) {
             if (mayChangePort && (port == 0 || attempt > 0)) {
-                port = freeLoopbackPort();
+                port = LoopbackPorts.free();
             }
             try {
                 launchOnce();
@@ -339,17 +316,6 @@ public final class MeilisearchProcess implements AutoCloseable {
         }
         if (options.deleteDataDirOnClose()) {
             MeilisearchBinary.deleteRecursively(dataDir);
-        }
-    }
-
-    static int freeLoopbackPort() {
-        try (ServerSocket s = new ServerSocket()) {
-            // No SO_REUSEADDR: we want the kernel to hand out a port nobody is lingering on.
-            s.setReuseAddress(false);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new MeilisearchLocalException("Cannot find a free loopback port", e);
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -81,7 +82,7 @@ public final class RedisServer implements AutoCloseable {
 
     private static RedisServer launch(Path dir, boolean persistent, boolean ownsDir) {
         RedisServer server = new RedisServer(RedisBinary.resolve(), dir, persistent, ownsDir,
-                MeilisearchProcess.freeLoopbackPort());
+                LoopbackPorts.free());
         LIVE.add(server);
         try {
             server.launchProcess();
@@ -111,11 +112,7 @@ public final class RedisServer implements AutoCloseable {
 
     /** SIGKILL: no shutdown save, as a crash. */
     public synchronized void kill() {
-        Process p = process;
-        if (p != null) {
-            p.destroyForcibly();
-            waitFor(p);
-        }
+        ChildProcesses.kill(process);
     }
 
     /** Stops if running, then starts again on the same port over the same directory. */
@@ -137,20 +134,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void stop() {
-        Process p = process;
-        if (p == null || !p.isAlive()) {
-            return;
-        }
-        p.destroy();
-        try {
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor();
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(process, Duration.ofSeconds(5));
     }
 
     private synchronized void launchProcess() {
@@ -184,8 +168,7 @@ public final class RedisServer implements AutoCloseable {
             if (p.isAlive() && ping()) {
                 return;
             }
-            p.destroyForcibly();
-            waitFor(p);
+            ChildProcesses.kill(p);
             if (System.nanoTime() >= deadline) {
                 throw new MeilisearchLocalException("redis-server did not start on port " + port + ": "
                         + LogTail.read(log, 0, 20));
@@ -254,14 +237,6 @@ public final class RedisServer implements AutoCloseable {
             return n > 0 && new String(buf, 0, n, StandardCharsets.US_ASCII).startsWith("+PONG");
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void waitFor(Process p) {
-        try {
-            p.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

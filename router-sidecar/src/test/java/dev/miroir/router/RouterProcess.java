@@ -1,9 +1,10 @@
 package dev.miroir.router;
 
+import dev.miroir.local.ChildProcesses;
+import dev.miroir.local.LoopbackPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,10 +36,7 @@ final class RouterProcess implements AutoCloseable {
    */
   static RouterProcess start(Map<String, String> env) {
     try {
-      int port;
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
+      int port = LoopbackPorts.free();
       Map<String, String> all = new java.util.HashMap<>(env);
       all.put("MIROIR_HOST", "127.0.0.1");
       all.put("MIROIR_PORT", Integer.toString(port));
@@ -102,12 +100,7 @@ final class RouterProcess implements AutoCloseable {
   /** SIGKILL: no shutdown hook runs, nothing is flushed beyond what the process already wrote. */
   synchronized void kill() {
     if (process != null && process.isAlive()) {
-      process.destroyForcibly();
-      try {
-        process.waitFor();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ChildProcesses.kill(process);
     }
   }
 
@@ -121,15 +114,6 @@ final class RouterProcess implements AutoCloseable {
 
   @Override
   public synchronized void close() {
-    if (process != null && process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    ChildProcesses.stop(process, Duration.ofSeconds(10));
   }
 }

@@ -1,11 +1,7 @@
 package dev.miroir.operator.testing;
 
+import dev.miroir.local.LoopbackPorts;
 import dev.miroir.operator.nodes.NodeUrlResolver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -35,16 +31,6 @@ public final class LoopbackNodeUrls implements NodeUrlResolver {
   }
 
   public int port(String namespace, String nodeId) {
-    return ports.computeIfAbsent(namespace + "/" + nodeId, k -> freePort());
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(false);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ports.computeIfAbsent(namespace + "/" + nodeId, k -> LoopbackPorts.free());
   }
 }

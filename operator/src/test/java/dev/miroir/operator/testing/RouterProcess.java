@@ -1,12 +1,10 @@
 package dev.miroir.operator.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.miroir.local.LoopbackPorts;
 import dev.miroir.local.MeiliHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +48,7 @@ public final class RouterProcess implements AutoCloseable {
           + "`./mvnw -pl router-sidecar -am package -DskipTests`, or run the reactor to `package`/`verify` "
           + "(router-sidecar is built before the operator).");
     }
-    int port = freePort();
+    int port = LoopbackPorts.free();
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-jar", JAR.toString()));
@@ -141,16 +139,6 @@ public final class RouterProcess implements AutoCloseable {
       } catch (IllegalStateException e) {
         // the JVM is already shutting down and the hook runs anyway
       }
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(false);
-      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
