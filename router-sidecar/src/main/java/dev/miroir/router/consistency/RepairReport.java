@@ -66,11 +66,7 @@ public record RepairReport(String indexUid, IndexConsistency before, List<ShardR
       ObjectNode o = list.addObject();
       o.put("shard", s.shard());
       o.put("repaired", s.repaired());
-      if (s.authoritative() == null) {
-        o.putNull("authoritative");
-      } else {
-        o.put("authoritative", s.authoritative());
-      }
+      o.put("authoritative", s.authoritative());
       o.put("rule", s.rule() == null ? null : s.rule().toLowerCase(Locale.ROOT));
       if (s.problem() != null) {
         o.put("problem", s.problem());

@@ -28,11 +28,7 @@ public record ShardConsistency(int shard, List<ReplicaCheck> replicas, ReplicaJu
     out.put("shard", shard);
     out.put("status", verdict.status().name().toLowerCase(Locale.ROOT));
     out.put("divergent", divergent());
-    if (verdict.authoritative() == null) {
-      out.putNull("authoritative");
-    } else {
-      out.put("authoritative", verdict.authoritative());
-    }
+    out.put("authoritative", verdict.authoritative());
     out.put("rule", verdict.rule().name().toLowerCase(Locale.ROOT));
     ShardDigest winning = authoritativeDigest();
     ArrayNode list = out.putArray("replicas");

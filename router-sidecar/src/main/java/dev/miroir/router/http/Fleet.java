@@ -334,11 +334,7 @@ public final class Fleet {
     }).map(uid -> {
       ObjectNode summary = JsonNodeFactory.instance.objectNode();
       summary.put("taskUid", uid);
-      if (template.indexUid() == null) {
-        summary.putNull("indexUid");
-      } else {
-        summary.put("indexUid", template.indexUid());
-      }
+      summary.put("indexUid", template.indexUid());
       summary.put("status", "enqueued");
       summary.put("type", taskType);
       summary.put("enqueuedAt", enqueuedAt);
@@ -360,11 +356,7 @@ public final class Fleet {
     }).map(uid -> {
       ObjectNode summary = JsonNodeFactory.instance.objectNode();
       summary.put("taskUid", uid);
-      if (indexUid == null) {
-        summary.putNull("indexUid");
-      } else {
-        summary.put("indexUid", indexUid);
-      }
+      summary.put("indexUid", indexUid);
       summary.put("status", "enqueued");
       summary.put("type", type);
       summary.put("enqueuedAt", enqueuedAt.toString());

@@ -168,8 +168,8 @@ public final class TaskRoutes implements RouteModule {
           rendered.forEach(r -> results.add(r.result()));
           out.put("total", matched.size());
           out.put("limit", query.limit() == null ? TaskQuery.DEFAULT_LIMIT : query.limit());
-          putLong(out, "from", page.from());
-          putLong(out, "next", page.next());
+          out.put("from", page.from());
+          out.put("next", page.next());
           return Reply.json(200, out);
         });
       });
@@ -408,14 +408,6 @@ public final class TaskRoutes implements RouteModule {
     Map<String, String> out = new LinkedHashMap<>();
     ctx.queryParams().forEach(e -> out.put(e.getKey(), e.getValue()));
     return out;
-  }
-
-  private static void putLong(ObjectNode out, String field, Long value) {
-    if (value == null) {
-      out.putNull(field);
-    } else {
-      out.put(field, value);
-    }
   }
 
   private static long parseUid(String raw, String what, String code) {

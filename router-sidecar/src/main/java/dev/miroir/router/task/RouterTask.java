@@ -61,11 +61,7 @@ public record RouterTask(
     ObjectNode view = JsonNodeFactory.instance.objectNode();
     view.put("uid", uid);
     view.put("batchUid", uid);
-    if (indexUid == null) {
-      view.putNull("indexUid");
-    } else {
-      view.put("indexUid", indexUid);
-    }
+    view.put("indexUid", indexUid);
     view.put("status", "failed");
     view.put("type", type);
     view.putNull("canceledBy");

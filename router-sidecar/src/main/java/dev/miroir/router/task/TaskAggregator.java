@@ -90,11 +90,7 @@ public final class TaskAggregator {
     } else {
       out.putNull("batchUid");
     }
-    if (task.indexUid() == null) {
-      out.putNull("indexUid");
-    } else {
-      out.put("indexUid", task.indexUid());
-    }
+    out.put("indexUid", task.indexUid());
     out.put("status", status);
     out.put("type", task.type());
     out.putNull("canceledBy");
