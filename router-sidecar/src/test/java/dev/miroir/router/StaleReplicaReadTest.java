@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * RF 3 acknowledges a write on two of three replicas, so a node that was down misses acknowledged
- * writes until it has caught up. Once a client saw its write's task succeed, no search may be
- * answered by that node before it has processed what it missed: every search below, from the
- * node's restart until it is current, must see every acknowledged document.
+ * writes until it has caught up. Once a client saw its write's task succeed, no search and no
+ * document read may be answered by that node before it has processed what it missed: every read
+ * below, from the node's restart until it is current, must see every acknowledged document.
  */
 class StaleReplicaReadTest {
 
@@ -59,6 +59,9 @@ class StaleReplicaReadTest {
         assertThat(answer.path("hits").size()).as("hits of search %d: %s", searches, answer).isEqualTo(WRITES);
         assertThat(answer.path("estimatedTotalHits").asInt()).as("estimatedTotalHits of search %d", searches)
             .isEqualTo(WRITES);
+        int id = searches % WRITES;
+        assertThat(router.get("/indexes/" + index + "/documents/" + id).status()).as("GET document %d", id)
+            .isEqualTo(200);
         if (afterCurrent > 0 || current(router, direct)) {
           afterCurrent++;
         }

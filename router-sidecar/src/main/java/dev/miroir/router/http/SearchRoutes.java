@@ -403,7 +403,11 @@ public class SearchRoutes implements RouteModule {
     }
     List<String> ordered = ReplicaPreference.order(owners, load.snapshot());
     Set<String> coolingDown = load.coolingDown();
-    List<String> tryOrder = new ArrayList<>(ordered.stream().filter(n -> !coolingDown.contains(n)).toList());
+    // A replica missing acknowledged writes would answer 404 for a document its peers hold: last.
+    Set<String> stale = fleet.behindNodes(s);
+    List<String> tryOrder = new ArrayList<>(ordered.stream()
+        .filter(n -> !coolingDown.contains(n) && !stale.contains(n)).toList());
+    ordered.stream().filter(n -> stale.contains(n) && !coolingDown.contains(n)).forEach(tryOrder::add);
     ordered.stream().filter(coolingDown::contains).forEach(tryOrder::add);
     return ask(s, tryOrder, 0, call, NodeReply.unreachable("-", "shard " + shard + " has no readable owner"));
   }
