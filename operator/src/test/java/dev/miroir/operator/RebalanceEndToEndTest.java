@@ -123,6 +123,7 @@ class RebalanceEndToEndTest {
           AtomicBoolean watching = new AtomicBoolean(true);
           Set<String> movesSeen = java.util.concurrent.ConcurrentHashMap.newKeySet();
           Set<String> leavingPhases = java.util.concurrent.ConcurrentHashMap.newKeySet();
+          java.util.concurrent.atomic.AtomicLong movesDoneGauge = new java.util.concurrent.atomic.AtomicLong();
           Thread watcher = new Thread(() -> {
             while (watching.get()) {
               // Gone first, then named: a placement or journal naming the node only ever goes away, so
@@ -140,6 +141,10 @@ class RebalanceEndToEndTest {
                   .get().getStatus();
               if (status != null && status.getRebalance() != null) {
                 movesSeen.add(status.getRebalance().getMoves());
+              }
+              Long done = api.metrics().value("miroir_shard_moves", "namespace", NS, "cluster", CLUSTER, "state", "done");
+              if (done != null) {
+                movesDoneGauge.accumulateAndGet(done, Math::max);
               }
               MeiliNode leaving = api.client().resources(MeiliNode.class).inNamespace(NS).withName(LEAVING).get();
               if (leaving != null && leaving.getStatus() != null && leaving.getStatus().getPhase() != null) {
@@ -170,6 +175,9 @@ class RebalanceEndToEndTest {
           assertThat(deletedTooEarly.get()).isNull();
           assertThat(leavingPhases).contains("Draining");
           assertThat(movesSeen).allMatch(m -> m.matches("\\d+/\\d+"));
+          assertThat(movesDoneGauge.get()).as("miroir_shard_moves{state=done} followed the journal").isPositive();
+          assertThat(api.metrics().value("miroir_shard_moves", "namespace", NS, "cluster", CLUSTER, "state", "running"))
+              .as("no move runs once the rebalance is over").isZero();
           Set<String> reasons = new TreeSet<>();
           api.client().v1().events().inNamespace(NS).list().getItems().stream()
               .filter(e -> CLUSTER.equals(e.getInvolvedObject().getName())).forEach(e -> reasons.add(e.getReason()));
