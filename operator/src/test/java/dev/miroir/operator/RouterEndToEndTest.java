@@ -223,8 +223,16 @@ class RouterEndToEndTest {
   @Order(5)
   void replicasConsistentFollowsTheRoutersCheckThroughADivergenceAndItsRepair() {
     requireRouter();
-    Condition equal = Await.until("ReplicasConsistent True", CONVERGE,
-        () -> "True".equals(replicasConsistent().getStatus()) ? replicasConsistent() : null);
+    // Once the replicas caught up with the indexing of the earlier steps (a router task succeeds
+    // before a late replica has applied its copy, so a check in between sees a divergence): a check
+    // that started after every node's queue was empty.
+    for (TopologyNode n : publishedTopology().nodes()) {
+      MeiliHttp http = new MeiliHttp(URI.create(n.url()), adminKey);
+      Await.until("tasks done on " + n.id(), CONVERGE, () ->
+          http.get("/tasks?statuses=enqueued,processing&limit=1").body().path("results").isEmpty());
+    }
+    java.time.Instant settled = java.time.Instant.now();
+    Condition equal = Await.until("ReplicasConsistent True", CONVERGE, () -> checkedAfter(replicasConsistent("True"), settled));
     assertThat(equal.getReason()).isEqualTo("AllReplicasEqual");
 
     TopologyDocument doc = publishedTopology();
@@ -239,18 +247,18 @@ class RouterEndToEndTest {
         (com.fasterxml.jackson.databind.node.ObjectNode) stored).put("title", "changed behind the router's back");
     node.awaitTaskSucceeded(node.post("/indexes/" + INDEX + "/documents", changed).taskUid(), TASK);
 
-    Condition divergent = Await.until("ReplicasConsistent False", CONVERGE,
-        () -> "False".equals(replicasConsistent().getStatus()) ? replicasConsistent() : null);
+    Condition divergent = Await.until("ReplicasConsistent False", CONVERGE, () -> replicasConsistent("False"));
     assertThat(divergent.getReason()).isEqualTo("DivergentShards");
     assertThat(divergent.getMessage()).contains("1 divergent shard(s)").contains(INDEX + " [" + shard + "]");
     assertThat(api.metrics().value("miroir_replica_divergent_shards", "namespace", NS, "cluster", CLUSTER))
         .isEqualTo(1L);
     assertThat(cluster().getStatus().getPhase()).as("divergence is reported, searches still answer").isEqualTo("Ready");
 
+    java.time.Instant beforeRepair = java.time.Instant.now();
     MeiliHttp.Response repaired = viaRouter.post("/_miroir/indexes/" + INDEX + "/consistency", Map.of());
     assertThat(repaired.status()).as(repaired.body().toString()).isEqualTo(200);
     Condition again = Await.until("ReplicasConsistent True after the repair", CONVERGE,
-        () -> "True".equals(replicasConsistent().getStatus()) ? replicasConsistent() : null);
+        () -> checkedAfter(replicasConsistent("True"), beforeRepair));
     assertThat(again.getReason()).isEqualTo("AllReplicasEqual");
     Await.until("divergence gauge back to 0", CONVERGE, () -> Long.valueOf(0).equals(
         api.metrics().value("miroir_replica_divergent_shards", "namespace", NS, "cluster", CLUSTER)));
@@ -390,11 +398,21 @@ class RouterEndToEndTest {
     return keys;
   }
 
-  private Condition replicasConsistent() {
-    MeiliClusterStatus status = cluster().getStatus();
-    return status == null || status.getConditions() == null ? new Condition()
-        : status.getConditions().stream().filter(c -> "ReplicasConsistent".equals(c.getType())).findFirst()
-            .orElse(new Condition());
+  /** The condition when the router check it reports finished after {@code after}, else null. */
+  private static Condition checkedAfter(Condition condition, java.time.Instant after) {
+    if (condition == null) {
+      return null;
+    }
+    java.util.regex.Matcher at = java.util.regex.Pattern.compile(" at (\\S+?Z)").matcher(condition.getMessage());
+    return at.find() && java.time.Instant.parse(at.group(1)).isAfter(after) ? condition : null;
+  }
+
+  /** The ReplicasConsistent condition when its status is {@code status}, else null (one read). */
+  private Condition replicasConsistent(String status) {
+    MeiliClusterStatus s = cluster().getStatus();
+    return s == null || s.getConditions() == null ? null
+        : s.getConditions().stream().filter(c -> "ReplicasConsistent".equals(c.getType())
+            && status.equals(c.getStatus())).findFirst().orElse(null);
   }
 
   private JsonNode routerTopology() {
