@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code MIROIR_LEADER_ELECTION} (true): run with a Lease so that only one replica reconciles
  *   <li>{@code MIROIR_LEASE_NAME} (miroir-operator), {@code MIROIR_LEASE_NAMESPACE} (own namespace)
  *   <li>{@code MIROIR_PROBE_PORT} (8080): /healthz, /readyz, /metrics
- *   <li>{@code MIROIR_REQUEUE_SECONDS} (15), {@code MIROIR_NODE_TIMEOUT_SECONDS} (5)
+ *   <li>{@code MIROIR_REQUEUE_SECONDS} (15), {@code MIROIR_OBSERVE_SECONDS} (60, a converged cluster),
+ *       {@code MIROIR_NODE_TIMEOUT_SECONDS} (5)
  *   <li>{@code MIROIR_STATUS_SERVER_SIDE_APPLY} (true): false only for API servers without SSA
  * </ul>
  */
