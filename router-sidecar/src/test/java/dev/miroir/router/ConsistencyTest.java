@@ -127,6 +127,37 @@ class ConsistencyTest {
         .isEqualTo("index_not_found");
   }
 
+  /**
+   * The same write, queued on both replicas, but one replica is still busy with a large batch of
+   * another index: for a moment its digest lags. A lag is not a divergence; verify judges again once
+   * the queues are idle and finds the shard consistent.
+   */
+  @Test
+  void aReplicaThatHasNotProcessedAWriteYetIsNotReportedDivergent() {
+    index("lagging");
+    int id = 7;
+    int shard = shardOf(id);
+    String lagging = nonPrimary(shard);
+    MeiliHttp slow = node(lagging);
+    ArrayNode heavy = JsonNodeFactory.instance.arrayNode();
+    for (int i = 0; i < 60_000; i++) {
+      heavy.addObject().put("id", i).put("text", "filler words for a slow batch number " + i);
+    }
+    long heavyTask = slow.post("/indexes/ballast/documents", heavy.toString()).taskUid();
+    String same = "[" + JsonNodeFactory.instance.objectNode().put("id", id).put("title", "written on both")
+        .put("_miroir_shard", shard) + "]";
+    MeiliHttp primary = node(doc.assignment(shard).readOwners().get(0));
+    long queuedBehind = slow.post("/indexes/lagging/documents", same).taskUid();
+    primary.awaitTaskSucceeded(primary.post("/indexes/lagging/documents", same).taskUid(), WAIT);
+    assertThat(slow.get("/tasks/" + queuedBehind).requireSuccess().body().path("status").asText())
+        .as("the lagging replica has not processed the write when verify starts").isIn("enqueued", "processing");
+
+    JsonNode report = verify("lagging");
+    assertThat(report.path("consistent").asBoolean()).as(report.toString()).isTrue();
+    assertThat(shardOfResult(report, shard).path("status").asText()).isEqualTo("consistent");
+    slow.awaitTaskSucceeded(heavyTask, WAIT);
+  }
+
   @Test
   void documentChangedOnANonPrimaryReplicaIsFoundAndRepairedFromThePrimary() {
     index("changed");

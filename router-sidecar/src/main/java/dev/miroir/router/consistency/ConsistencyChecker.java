@@ -80,7 +80,65 @@ public final class ConsistencyChecker {
             Duration.between(started, Instant.now()).toMillis(), shards));
   }
 
+  /**
+   * Replicas apply a shard's writes in one order but not at the same instant: while a write is
+   * queued on one replica and already processed on another, their digests differ for a moment. A
+   * shard that looks divergent is judged again once its owners have nothing queued for the index (at
+   * most {@link #SETTLE_ATTEMPTS} times); if writes never stop flowing, it is reported {@code unknown}
+   * ("unsettled"), never divergent, since only replicas at rest can be told apart from a lag.
+   */
   private Future<ShardConsistency> checkShard(RoutingSnapshot s, String indexUid, int shard) {
+    return checkShard(s, indexUid, shard, SETTLE_ATTEMPTS);
+  }
+
+  static final int SETTLE_ATTEMPTS = 3;
+  static final Duration SETTLE_WAIT = Duration.ofSeconds(10);
+
+  private Future<ShardConsistency> checkShard(RoutingSnapshot s, String indexUid, int shard, int attemptsLeft) {
+    return digestShard(s, indexUid, shard).compose(result -> {
+      if (!result.divergent()) {
+        return Future.succeededFuture(result);
+      }
+      List<String> owners = s.readOwners(shard);
+      return busy(s, indexUid, owners).compose(busy -> {
+        if (!busy) {
+          return Future.succeededFuture(result);
+        }
+        if (attemptsLeft <= 1) {
+          return Future.succeededFuture(new ShardConsistency(shard, result.replicas(), new ReplicaJudgement.Verdict(
+              ReplicaJudgement.Status.UNKNOWN, result.verdict().authoritative(), result.verdict().rule(),
+              List.of(), List.of())));
+        }
+        return idle(s, indexUid, owners, System.nanoTime() + SETTLE_WAIT.toNanos())
+            .compose(v -> checkShard(s, indexUid, shard, attemptsLeft - 1));
+      });
+    });
+  }
+
+  /** Whether an owner has a write copy still to deliver, or a task of this index queued or running. */
+  private Future<Boolean> busy(RoutingSnapshot s, String indexUid, List<String> owners) {
+    if (owners.stream().anyMatch(id -> !fleet.replicaStatus(id).caughtUp())) {
+      return Future.succeededFuture(true);
+    }
+    List<Future<NodeReply>> asks = owners.stream().map(id -> fleet.send(s, id, new Fleet.NodeCall(HttpMethod.GET,
+        "/tasks?indexUids=" + Endpoints.segment(indexUid) + "&statuses=enqueued,processing&limit=1", null, null,
+        fleet.masterAuthorization()))).toList();
+    return Future.join(asks).transform(ignored -> Future.succeededFuture(asks.stream().anyMatch(a -> a.failed()
+        || !a.result().isSuccess() || a.result().json().path("results").size() > 0)));
+  }
+
+  private Future<Void> idle(RoutingSnapshot s, String indexUid, List<String> owners, long deadline) {
+    return busy(s, indexUid, owners).compose(busy -> {
+      if (!busy || System.nanoTime() > deadline) {
+        return Future.succeededFuture();
+      }
+      Promise<Void> later = Promise.promise();
+      fleet.vertx().setTimer(200, t -> idle(s, indexUid, owners, deadline).onComplete(later));
+      return later.future();
+    });
+  }
+
+  private Future<ShardConsistency> digestShard(RoutingSnapshot s, String indexUid, int shard) {
     List<String> owners = s.readOwners(shard);
     List<Future<ShardDigest>> digests = owners.stream()
         .map(id -> digester.digest(s.node(id), indexUid, shard)).toList();
