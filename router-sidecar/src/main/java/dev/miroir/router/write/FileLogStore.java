@@ -1,6 +1,7 @@
 package dev.miroir.router.write;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLDecoder;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code segment-<first seq>.log}: records {@code [int length][int crc32][long seq][write]}, one
  *       per write with all its copies, appended with one {@code write()} per group of writes. Without
  *       fsync the bytes are in the page cache when the call returns, which survives {@code kill -9} of
- *       the router but not a machine crash; {@code fsync=true} forces each append to the device.
+ *       the router but not a machine crash; {@code fsync=true} forces each append to the device
+ *       before it is answered, on a worker thread (one sync per group of writes).
  *   <li>{@code cursor-<node>}: 24 bytes rewritten in place (one {@code pwrite}, never truncated): the
  *       highest sequence number the node enqueued or gave up, and the node task uid of its last
  *       enqueued copy. Delivery is in order, so this one number says which copies are still due.
@@ -75,9 +77,49 @@ final class FileLogStore implements ReplicaLogStore {
   private java.nio.channels.FileLock lock;
   private long lastSeq;
 
+  /**
+   * Runs an fsync off the event loop and answers on the caller's context; null runs it in place
+   * (tests that drive the store directly).
+   */
+  private final Vertx syncer;
+
   FileLogStore(Path dir, boolean fsync) {
+    this(dir, fsync, null);
+  }
+
+  /**
+   * @param syncer with {@code fsync}, the Vert.x instance whose worker threads run the syncs: an
+   *     append or a delivery record is answered once its bytes are on the device, without holding
+   *     the event loop for the sync; and while one append's sync is in flight the sequencer gathers
+   *     the next writes into one append, so concurrent writes share a sync (group commit)
+   */
+  FileLogStore(Path dir, boolean fsync, Vertx syncer) {
     this.dir = dir.toAbsolutePath();
     this.fsync = fsync;
+    this.syncer = syncer;
+  }
+
+  /**
+   * Forces {@code channel} to the device. A channel closed meanwhile was forced before it was closed
+   * ({@link #roll}, {@link #close}), so its bytes are durable already.
+   */
+  private Future<Void> sync(FileChannel channel) {
+    java.util.concurrent.Callable<Void> force = () -> {
+      try {
+        channel.force(false);
+      } catch (java.nio.channels.ClosedChannelException closed) {
+        // forced before it was closed
+      }
+      return null;
+    };
+    if (syncer == null) {
+      try {
+        return Future.succeededFuture(force.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return syncer.executeBlocking(force, false);
   }
 
   /**
@@ -215,11 +257,13 @@ final class FileLogStore implements ReplicaLogStore {
       while (out.hasRemaining()) {
         active.write(out);
       }
-      if (fsync) {
-        active.force(false);
-      }
       activeSegment.size += total;
       lastSeq = seq - 1;
+      if (fsync) {
+        // Sequence numbers are taken; the write is acknowledged, and its copies sent, once synced.
+        return sync(active).map(v -> first).recover(e -> Future.failedFuture(new IllegalStateException(
+            "cannot sync the replica log in " + dir + ": " + e, e)));
+      }
       return Future.succeededFuture(first);
     } catch (IOException | RuntimeException e) {
       return Future.failedFuture(new IllegalStateException("cannot append to the replica log in " + dir + ": " + e, e));
@@ -228,6 +272,9 @@ final class FileLogStore implements ReplicaLogStore {
 
   private void roll(long firstSeq) throws IOException {
     if (active != null) {
+      if (fsync) {
+        active.force(false); // a sync still in flight for it may find it closed
+      }
       active.close();
     }
     Path path = dir.resolve(String.format("segment-%020d.log", firstSeq));
@@ -265,10 +312,11 @@ final class FileLogStore implements ReplicaLogStore {
       while (b.hasRemaining()) {
         ch.write(b, b.position());
       }
-      if (fsync) {
-        ch.force(false);
-      }
       deleteDeliveredSegments(false);
+      if (fsync) {
+        return sync(ch).recover(e -> Future.failedFuture(new IllegalStateException(
+            "cannot sync a delivery record in " + dir + ": " + e, e)));
+      }
       return Future.succeededFuture();
     } catch (IOException | RuntimeException e) {
       return Future.failedFuture(new IllegalStateException("cannot record a delivery in " + dir + ": " + e, e));
@@ -362,9 +410,15 @@ final class FileLogStore implements ReplicaLogStore {
   public synchronized void close() {
     try {
       if (active != null) {
+        if (fsync) {
+          active.force(false);
+        }
         active.close();
       }
       for (FileChannel ch : cursorFiles.values()) {
+        if (fsync) {
+          ch.force(false);
+        }
         ch.close();
       }
       if (lockChannel != null) {

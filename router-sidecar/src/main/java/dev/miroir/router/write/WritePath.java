@@ -53,7 +53,7 @@ public final class WritePath implements AutoCloseable {
       store = redis.store();
       role = redis;
     } else {
-      store = options.isFile() ? new FileLogStore(options.fileDir(), options.fsync()) : new MemoryLogStore();
+      store = options.isFile() ? new FileLogStore(options.fileDir(), options.fsync(), vertx) : new MemoryLogStore();
       role = SequencerRole.single();
     }
     this.log = new ReplicaLog(store, options.maxCopies(), options.maxBytes());

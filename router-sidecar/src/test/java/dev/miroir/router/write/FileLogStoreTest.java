@@ -123,4 +123,37 @@ class FileLogStoreTest {
     second.load().toCompletionStage().toCompletableFuture().join();
     second.close();
   }
+
+  @Test
+  void withFsyncAppendsAreAnsweredFromAWorkerAndSurviveARestartInOrder() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      ReplicaLog log = new ReplicaLog(new FileLogStore(dir, true, vertx), 1000, 1 << 20);
+      log.load().toCompletionStage().toCompletableFuture().join();
+      // Several appends in flight at once, as the sequencer issues them while a sync runs.
+      List<java.util.concurrent.CompletableFuture<?>> appends = new ArrayList<>();
+      for (int i = 1; i <= 5; i++) {
+        List<List<NodeCopy>> write = List.of(List.of(copy("a", "[" + i + "]")));
+        appends.add(log.append(write, promises(write)).toCompletionStage().toCompletableFuture());
+      }
+      appends.forEach(java.util.concurrent.CompletableFuture::join);
+      assertThat(log.status("a").pendingCopies()).isEqualTo(5);
+      log.delivered("a", log.head("a"), 7).toCompletionStage().toCompletableFuture().join();
+      log.store().close();
+
+      ReplicaLog reopened = new ReplicaLog(new FileLogStore(dir, true, vertx), 1000, 1 << 20);
+      reopened.load().toCompletionStage().toCompletableFuture().join();
+      assertThat(reopened.status("a").pendingCopies()).isEqualTo(4);
+      assertThat(reopened.lastTaskUid("a")).isEqualTo(7);
+      for (int i = 2; i <= 5; i++) {
+        assertThat(new String(reopened.head("a").copy().body())).isEqualTo("[" + i + "]");
+        assertThat(reopened.head("a").copy().seq()).isEqualTo(i);
+        reopened.delivered("a", reopened.head("a"), 7 + i).toCompletionStage().toCompletableFuture().join();
+      }
+      assertThat(reopened.head("a")).isNull();
+      reopened.store().close();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+  }
 }
