@@ -17,13 +17,16 @@ import java.util.concurrent.TimeUnit;
 final class RouterProcess implements AutoCloseable {
 
   /**
-   * The router's JVM as the operator runs it: a 512 MiB container limit and the Dockerfile's
-   * {@code MaxRAMPercentage=75} give a 384 MiB heap, and the JVM's ergonomics pick the serial
-   * collector in a container under 1,792 MiB (not a "server-class machine"), whatever its cores.
-   * {@code --router-jvm "..."} replaces these (for example {@code "-Xmx384m -XX:+UseG1GC"}, which the
-   * figures before 2026-12-03 13:00 used).
+   * The router's JVM as the operator runs it, in a 512 MiB container: the JVM sizes its heap from the
+   * container's memory ({@code MaxRAM}), so the Dockerfile's {@code MaxRAMPercentage=75} gives at most
+   * 384 MiB and an initial heap of 1/64 of 512 MiB, and its ergonomics pick the serial collector in a
+   * container under 1,792 MiB (not a "server-class machine"), whatever its cores. A bare
+   * {@code -Xmx384m} on this 23.5 GiB machine would start the heap at 376 MiB and keep it there.
+   * {@code --router-jvm "..."} replaces these (runs before 2026-12-03 used {@code -Xmx384m
+   * -XX:+UseG1GC}).
    */
-  static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC");
+  static final List<String> DEFAULT_JVM_OPTIONS =
+      List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC");
 
   /** What {@link #start} gives every router JVM; the harness's {@code --router-jvm} sets it. */
   static volatile List<String> jvmOptions = DEFAULT_JVM_OPTIONS;
