@@ -36,13 +36,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>
  * ./mvnw -B -q -pl benchmarks -am package -DskipTests
- * java -cp benchmarks/target/benchmarks.jar dev.miroir.bench.RebalanceHarness [documents] [shards]
+ * java -cp benchmarks/target/benchmarks.jar dev.miroir.bench.RebalanceHarness [documents] [shards] [concurrent moves]
  * </pre>
  *
  * Prints: shard replicas moved vs the theoretical minimum (3 -> 4 and 4 -> 3 nodes, RF 2), the copy
  * rate against plain bulk indexing of the same documents into one node, search p50/p99 through the
  * router in steady state and during the moves, the longest write fence (raised to lifted) and the
- * slowest acknowledged write during the moves.
+ * slowest acknowledged write during the moves; and where the moves' time went, step by step.
  */
 public final class RebalanceHarness {
 
@@ -51,6 +51,7 @@ public final class RebalanceHarness {
   public static void main(String[] args) throws Exception {
     int documents = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
     int shards = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+    int concurrency = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     Path dir = Files.createTempDirectory("miroir-rebalance-harness");
     try (MeilisearchNodes nodes = MeilisearchNodes.start(5, (i, b) -> b.masterKey(KEY))) {
       List<TopologyNode> all = new ArrayList<>();
@@ -87,10 +88,11 @@ public final class RebalanceHarness {
         http.awaitTaskSucceeded(last, Duration.ofMinutes(30));
 
         List<Long> steady = searches(http, 300, null);
-        Timeline up = move(routerUrl, topology, dir, all, http);
-        Timeline down = move(routerUrl, topology, dir, three, http);
+        Timeline up = move(routerUrl, topology, dir, all, http, concurrency);
+        Timeline down = move(routerUrl, topology, dir, three, http, concurrency);
 
-        System.out.printf("%n## Rebalance figures (%d documents, %d shards, RF 2, this machine)%n%n", documents, shards);
+        System.out.printf("%n## Rebalance figures (%d documents, %d shards, RF 2, %d concurrent moves, this machine)%n%n",
+            documents, shards, concurrency);
         System.out.println("| figure | 3 -> 4 nodes | 4 -> 3 nodes |");
         System.out.println("|---|---|---|");
         System.out.printf("| shard replicas moved / theoretical minimum | %d / %d | %d / %d |%n",
@@ -109,17 +111,30 @@ public final class RebalanceHarness {
             down.longestFenceMs);
         System.out.printf("| slowest acknowledged write during the moves | %d ms | %d ms |%n", up.slowestWriteMs,
             down.slowestWriteMs);
+        System.out.println();
+        System.out.println("| step: time summed over moves | 3 -> 4 nodes | 4 -> 3 nodes |");
+        System.out.println("|---|---|---|");
+        java.util.Set<MoveStep> steps = new java.util.TreeSet<>(up.stepMillis.keySet());
+        steps.addAll(down.stepMillis.keySet());
+        for (MoveStep step : steps) {
+          System.out.printf("| %s | %.1f s | %.1f s |%n", step.wireName(), up.stepMillis.getOrDefault(step, 0L) / 1000.0,
+              down.stepMillis.getOrDefault(step, 0L) / 1000.0);
+        }
       }
     }
   }
 
   record Timeline(RebalanceJournal journal, double seconds, List<Long> searches, long longestFenceMs,
-      long slowestWriteMs) {}
+      long slowestWriteMs, Map<MoveStep, Long> stepMillis) {}
 
-  static Timeline move(String routerUrl, Path topology, Path dir, List<TopologyNode> target, MeiliHttp http)
-      throws Exception {
-    RebalanceJournal plan = RebalancePlanner.plan(TopologyCodec.decode(Files.readString(topology)), target, 2, "bench");
+  static Timeline move(String routerUrl, Path topology, Path dir, List<TopologyNode> target, MeiliHttp http,
+      int concurrency) throws Exception {
+    RebalanceJournal plan = RebalancePlanner.plan(TopologyCodec.decode(Files.readString(topology)), target, concurrency,
+        "bench");
     Map<Integer, Long> fencedAt = new ConcurrentHashMap<>();
+    // Per shard: the step it is in and since when; per step: the time moves spent in it.
+    Map<Integer, Map.Entry<MoveStep, Long>> inStep = new ConcurrentHashMap<>();
+    Map<MoveStep, Long> stepMillis = new ConcurrentHashMap<>();
     long[] longest = {0};
     AtomicBoolean stop = new AtomicBoolean();
     List<Long> during = Collections.synchronizedList(new ArrayList<>());
@@ -145,9 +160,16 @@ public final class RebalanceHarness {
             @Override
             public void saved(RebalanceJournal journal, ShardMoveState move) {
               long now = System.nanoTime();
+              Map.Entry<MoveStep, Long> was = inStep.put(move.shard(), Map.entry(move.step(), now));
+              if (was != null && was.getKey() != move.step()) {
+                stepMillis.merge(was.getKey(), (now - was.getValue()) / 1_000_000, Long::sum);
+              } else if (was != null) {
+                inStep.put(move.shard(), was);
+              }
+              // Raised (saved as fenced) to lifted (the first save without the fence id).
               if (move.step() == MoveStep.FENCED) {
-                fencedAt.put(move.shard(), now);
-              } else if (move.step() == MoveStep.DROPPING || move.step() == MoveStep.CATCHING_UP) {
+                fencedAt.putIfAbsent(move.shard(), now);
+              } else if (move.fenceId() == null) {
                 Long at = fencedAt.remove(move.shard());
                 if (at != null) {
                   synchronized (longest) {
@@ -162,7 +184,7 @@ public final class RebalanceHarness {
     stop.set(true);
     searcher.join();
     writer.join();
-    return new Timeline(done, seconds, during, longest[0], slowestWrite[0]);
+    return new Timeline(done, seconds, during, longest[0], slowestWrite[0], stepMillis);
   }
 
   static List<List<Map<String, Object>>> corpus(int documents) {

@@ -19,7 +19,10 @@ final class EmbeddedRouter {
   /** The replica log and the tasks live in the cluster's data directory, next to the topology file. */
   static AutoCloseable start(int port, Path topologyFile, String masterKey) {
     LocalLayout layout = new LocalLayout(topologyFile.toAbsolutePath().getParent());
-    return RouterServer.start(RouterConfig.local(port, masterKey, new FileTopologySource(topologyFile))
+    // Polled every 100 ms (a small file read): a shard move waits for the router to serve each of its
+    // epochs, so the poll interval is a fixed cost of every move (docs/design/rebalance.md, figures).
+    return RouterServer.start(RouterConfig.local(port, masterKey,
+            new FileTopologySource(topologyFile, java.time.Duration.ofMillis(100)))
         .withWrites(WriteOptions.file(layout.root().resolve("replica-log")))
         .withTaskStore(new FileTaskStore(layout.tasksDir(), RouterConfig.DEFAULT_TASK_CAPACITY)));
   }

@@ -73,6 +73,9 @@ public final class MoveMachine {
       case CATCHING_UP -> move.fenceId() != null ? new LiftFence(move.fenceId()) : new CatchUp(move.gaining());
       case FENCING -> move.fenceId() != null ? new LiftFence(move.fenceId()) : new RaiseFence(move.shard());
       case FENCED -> new ReconcileAndVerify(move.fenceId(), move.gaining());
+      // The fence goes first: the verified copy and the old one both take every write from here on.
+      case SWITCHING_READS -> move.fenceId() != null ? new LiftFence(move.fenceId())
+          : move.publishedEpoch() == 0 ? new PublishTopology() : new AwaitRouters(move.publishedEpoch());
       case LIFTING -> new LiftFence(move.fenceId());
       case DROPPING -> new DropShard(move.losing().stream().filter(staying::contains).toList());
       case DISCARDING -> move.fenceId() != null ? new LiftFence(move.fenceId()) : new DropShard(move.gaining());
@@ -92,7 +95,14 @@ public final class MoveMachine {
     MoveStep step = move.step();
     return switch (step) {
       case JOINING -> published(move, outcome, MoveStep.PREPARING);
-      case CUTTING_OVER -> published(move, outcome, MoveStep.LIFTING);
+      // A journal of the older protocol may still hold its fence here; it is lifted before the drop.
+      case CUTTING_OVER -> published(move, outcome, move.fenceId() != null ? MoveStep.LIFTING : MoveStep.DROPPING);
+      case SWITCHING_READS -> {
+        if (outcome instanceof FenceLifted) {
+          yield move.withFence(null);
+        }
+        yield published(move, outcome, MoveStep.CUTTING_OVER);
+      }
       case ROLLING_BACK -> published(move, outcome, MoveStep.DISCARDING);
       case PREPARING -> {
         Prepared p = expect(move, outcome, Prepared.class);
@@ -117,7 +127,7 @@ public final class MoveMachine {
       }
       case FENCED -> {
         if (outcome instanceof Verified v) {
-          yield move.withCopied(v.rewritten()).enter(MoveStep.CUTTING_OVER);
+          yield move.withCopied(v.rewritten()).enter(MoveStep.SWITCHING_READS);
         }
         NotVerified nv = expect(move, outcome, NotVerified.class);
         int attempts = move.verifyAttempts() + 1;

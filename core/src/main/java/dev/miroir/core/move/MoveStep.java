@@ -24,9 +24,15 @@ public enum MoveStep {
   FENCING,
   /** Fenced: drain, diff, rewrite, then verify digests equal on every gaining node. */
   FENCED,
+  /**
+   * Verified: lifting the fence at once, then publishing the epoch where the new owners read while old
+   * and new owners both still take every write, and waiting for every router. Outside the fence: both
+   * copies are complete and both receive every write, so either may answer reads.
+   */
+  SWITCHING_READS,
   /** Publishing the epoch where the new owners read and write the shard, then waiting for every router. */
   CUTTING_OVER,
-  /** Lifting the fence: the shard is at rest on its new owners. */
+  /** Lifting a fence left by a journal of the two-epoch protocol (before reads switched on their own). */
   LIFTING,
   /** Deleting the shard's documents on losing nodes that stay in the cluster. */
   DROPPING,
@@ -71,6 +77,6 @@ public enum MoveStep {
 
   /** A rollback is still possible: the new owners have not taken over reads. */
   public boolean canRollBack() {
-    return !isCutOver() && !isRollingBack();
+    return !isCutOver() && !isRollingBack() && this != SWITCHING_READS;
   }
 }

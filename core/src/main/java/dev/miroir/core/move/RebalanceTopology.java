@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>planned, rolled back (and rolling back): the shard at rest on its old owners;
  *   <li>joining to fenced: moving, {@code readOwners = before}, {@code writeTargets = before ∪ after};
+ *   <li>switching reads: moving, {@code readOwners = after}, {@code writeTargets = before ∪ after};
  *   <li>cutting over and after: at rest on its new owners.
  * </ul>
  *
@@ -48,6 +49,8 @@ public final class RebalanceTopology {
         a = ShardAssignment.steady(shard, target.owners(shard));
       } else if (move.step().isCutOver()) {
         a = ShardAssignment.steady(shard, move.after());
+      } else if (move.step() == MoveStep.SWITCHING_READS) {
+        a = new ShardAssignment(shard, move.after(), move.writeTargetsWhileMoving());
       } else if (move.step().writesJoined()) {
         a = new ShardAssignment(shard, move.before(), move.writeTargetsWhileMoving());
       } else {
@@ -57,7 +60,8 @@ public final class RebalanceTopology {
       placement.add(a);
     }
     Set<String> before = journal.beforeNodes().stream().map(TopologyNode::id).collect(Collectors.toSet());
-    Set<String> servedByNew = journal.moves().stream().filter(m -> m.step().isCutOver())
+    Set<String> servedByNew = journal.moves().stream()
+        .filter(m -> m.step().isCutOver() || m.step() == MoveStep.SWITCHING_READS)
         .flatMap(m -> m.gaining().stream()).collect(Collectors.toSet());
     List<TopologyNode> nodes = new ArrayList<>();
     for (TopologyNode n : journal.nodes()) {

@@ -68,15 +68,20 @@ class MoveMachineTest {
     assertThat(move.step()).isEqualTo(MoveStep.FENCED);
     assertThat(next()).isEqualTo(new ReconcileAndVerify("f1", List.of("n3")));
     then(new Verified(1));
-    assertThat(move.step()).isEqualTo(MoveStep.CUTTING_OVER);
-    assertThat(move.fenceId()).as("the fence stands until every router serves the cut-over").isEqualTo("f1");
+    assertThat(move.step()).isEqualTo(MoveStep.SWITCHING_READS);
+    assertThat(next()).as("the fence covers the verification only").isEqualTo(new LiftFence("f1"));
+    then(new FenceLifted());
+    assertThat(move.fenceId()).isNull();
     assertThat(next()).isEqualTo(new PublishTopology());
     then(new Published(6));
     assertThat(next()).isEqualTo(new AwaitRouters(6));
     then(new RoutersConfirmed());
-    assertThat(next()).isEqualTo(new LiftFence("f1"));
-    then(new FenceLifted());
-    assertThat(move.fenceId()).isNull();
+    assertThat(move.step()).isEqualTo(MoveStep.CUTTING_OVER);
+    assertThat(next()).isEqualTo(new PublishTopology());
+    then(new Published(7));
+    assertThat(next()).isEqualTo(new AwaitRouters(7));
+    then(new RoutersConfirmed());
+    assertThat(move.step()).isEqualTo(MoveStep.DROPPING);
     assertThat(next()).isEqualTo(new DropShard(List.of("n1")));
     then(new Dropped());
     assertThat(move.step()).isEqualTo(MoveStep.DONE);
@@ -135,10 +140,35 @@ class MoveMachineTest {
     assertThat(move.step()).isEqualTo(MoveStep.ROLLING_BACK);
     assertThat(move.problem()).isEqualTo("n3 is gone");
 
+    move = move.enter(MoveStep.SWITCHING_READS);
+    then(new Abandon("user cancelled"));
+    assertThat(move.step()).as("reads are on the new owners: only forward").isEqualTo(MoveStep.SWITCHING_READS);
+
     move = move.enter(MoveStep.CUTTING_OVER);
     then(new Abandon("user cancelled"));
     assertThat(move.step()).as("reads may already be on the new owners: only forward").isEqualTo(MoveStep.CUTTING_OVER);
     assertThat(move.failures()).isEqualTo(1);
+  }
+
+  @Test
+  void aJournalOfTheTwoEpochProtocolStillLiftsItsFenceAfterTheCutOver() {
+    move = move.enter(MoveStep.CUTTING_OVER).withFence("f1").withPublishedEpoch(6);
+    then(new RoutersConfirmed());
+    assertThat(move.step()).isEqualTo(MoveStep.LIFTING);
+    assertThat(next()).isEqualTo(new LiftFence("f1"));
+  }
+
+  @Test
+  void whileReadsSwitchTheNewOwnersReadAndTheOldOnesStillTakeWrites() {
+    RebalanceJournal journal = RebalancePlanner.plan(RebalancePlannerTest.steady(3, 1),
+        RebalanceCrashPropertiesTest.nodes(4), 2, "r");
+    ShardMoveState m = journal.moves().get(0);
+    journal = journal.with(m.enter(MoveStep.SWITCHING_READS));
+    var a = RebalanceTopology.derive(journal).assignment(m.shard());
+    assertThat(a.readOwners()).isEqualTo(m.after());
+    assertThat(a.writeTargets()).containsExactlyInAnyOrderElementsOf(m.writeTargetsWhileMoving());
+    assertThat(RebalanceTopology.derive(journal).node(m.gaining().get(0)).orElseThrow().state())
+        .as("a node serving reads is active").isEqualTo(dev.miroir.core.topology.NodeState.ACTIVE);
   }
 
   @Test

@@ -260,12 +260,11 @@ public final class Mover {
     TopologyNode source = chooseSource(move);
     List<TopologyNode> targets = nodes(v.gaining());
     awaitCaughtUp(source, targets);
-    long rewritten = copier.reconcile(source, targets, move.shard());
-    String difference = copier.verify(source, targets, move.shard());
-    if (difference != null) {
-      return new MoveOutcome.NotVerified(difference, rewritten);
+    ShardCopier.Settled settled = copier.settle(source, targets, move.shard(), true);
+    if (settled.difference() != null) {
+      return new MoveOutcome.NotVerified(settled.difference(), settled.rewritten());
     }
-    return new MoveOutcome.Verified(rewritten);
+    return new MoveOutcome.Verified(settled.rewritten());
   }
 
   /**
@@ -293,7 +292,8 @@ public final class Mover {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("nodes " + behind + " still have copies to receive (or need repair)");
       }
-      Sync.sleep(200);
+      // Under the fence: a short pause, since every millisecond here holds the shard's writes.
+      Sync.sleep(20);
     }
   }
 
@@ -320,7 +320,7 @@ public final class Mover {
 
   private MoveOutcome awaitRouters(long epoch) {
     long deadline = System.nanoTime() + options.routerWait().toNanos();
-    long pause = 50;
+    long pause = 10;
     while (true) {
       Map<String, Long> epochs = routers.servedEpochs();
       List<String> behind = epochs.entrySet().stream().filter(e -> e.getValue() < epoch)
@@ -331,8 +331,9 @@ public final class Mover {
       if (System.nanoTime() > deadline) {
         return new MoveOutcome.Failed("routers behind epoch " + epoch + ": " + behind);
       }
+      // Routers switch within their own poll (or watch) interval; asking often is cheap (one GET each).
       Sync.sleep(pause);
-      pause = Math.min(500, pause * 2);
+      pause = Math.min(50, pause * 2);
     }
   }
 

@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
  *       {@code MIROIR_REBALANCE_CONFIGMAP} (the journal);
  *   <li>{@code MIROIR_TARGET_NODES}: JSON list of the nodes after the rebalance
  *       ({@code [{"id","url","zone"}]}); {@code MIROIR_MAX_CONCURRENT_MOVES} (default 2);
+ *   <li>{@code MIROIR_REFILL_NODES} (comma separated): instead of a scale, refill these nodes, which came
+ *       back empty, from their peers ({@code RefillPlanner}; the target nodes are the current ones);
  *   <li>{@code MIROIR_ROUTER_URLS} (comma separated) or {@code MIROIR_ROUTER_SELECTOR} (label selector of
  *       the router pods) with {@code MIROIR_ROUTER_PORT}: every router must confirm each epoch;
  *   <li>{@code MIROIR_NODE_API_KEY} (the key routers use for their own node calls, which they also accept
@@ -63,6 +65,10 @@ public final class MoverMain {
           System.err.println("mover: the saved rebalance goes to other nodes; it must finish first");
           return 1;
         }
+      } else if (env.get("MIROIR_REFILL_NODES") != null && !env.get("MIROIR_REFILL_NODES").isBlank()) {
+        Set<String> empty = Arrays.stream(env.get("MIROIR_REFILL_NODES").split(",")).map(String::trim)
+            .filter(s -> !s.isEmpty()).collect(Collectors.toCollection(java.util.TreeSet::new));
+        plan = dev.miroir.core.move.RefillPlanner.plan(topology.read(), empty, concurrency);
       } else {
         TopologyDocument current = topology.read();
         plan = RebalancePlanner.plan(current, target, concurrency, "r" + (current.epoch() + 1));

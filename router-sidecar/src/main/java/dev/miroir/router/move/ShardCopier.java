@@ -194,36 +194,88 @@ public final class ShardCopier {
     }
   }
 
+  /** What {@link #settle} did: documents rewritten or deleted, and what still differs (null: verified). */
+  public record Settled(long rewritten, String difference) {}
+
   /**
    * Makes every target hold exactly the source's documents of {@code shard}, by per-document digests:
    * writes what is missing or different, deletes what the source lacks. Returns documents rewritten
    * plus deleted. Only a guarantee when no write to the shard is in flight (under the fence).
    */
   public long reconcile(TopologyNode source, List<TopologyNode> targets, int shard) {
+    return settle(source, targets, shard, false).rewritten();
+  }
+
+  /**
+   * The fenced round, as short as it can be: drain, one read of every copy (all at once), the
+   * difference rewritten, and only the copies that were rewritten read again. With {@code verify},
+   * equal per-document digests of the source and a target are the proof (the shard digest is a function
+   * of them), so a copy the unfenced catch-up already made equal is read once, not twice.
+   */
+  public Settled settle(TopologyNode source, List<TopologyNode> targets, int shard, boolean verify) {
     long changed = 0;
     awaitDrained(source);
     for (TopologyNode target : targets) {
       awaitDrained(target);
     }
     prepare(source, targets);
-    for (IndexInfo index : indexes(source)) {
+    List<IndexInfo> indexes = indexes(source);
+    for (IndexInfo index : indexes) {
       if (index.primaryKey() == null) {
         continue;
       }
-      DocumentDigests authoritative = Sync.await(digester.documentDigests(source, index.uid(), shard));
-      for (TopologyNode target : targets) {
-        DocumentDigests replica = Sync.await(digester.documentDigests(target, index.uid(), shard));
-        DigestDiff diff = DocumentDigests.diff(authoritative, replica);
-        if (diff.isEmpty()) {
-          continue;
+      List<TopologyNode> all = new ArrayList<>();
+      all.add(source);
+      all.addAll(targets);
+      List<DocumentDigests> read = digestsOf(all, index.uid(), shard);
+      DocumentDigests authoritative = read.get(0);
+      List<TopologyNode> rewritten = new ArrayList<>();
+      for (int i = 0; i < targets.size(); i++) {
+        DigestDiff diff = DocumentDigests.diff(authoritative, read.get(i + 1));
+        if (!diff.isEmpty()) {
+          changed += rewrite(source, targets.get(i), index, shard, diff);
+          rewritten.add(targets.get(i));
         }
-        changed += rewrite(source, target, index, shard, diff);
+      }
+      if (verify && !rewritten.isEmpty()) {
+        for (TopologyNode target : rewritten) {
+          awaitDrained(target);
+        }
+        List<DocumentDigests> again = digestsOf(rewritten, index.uid(), shard);
+        for (int i = 0; i < rewritten.size(); i++) {
+          if (!DocumentDigests.diff(authoritative, again.get(i)).isEmpty()) {
+            ShardDigest have = again.get(i).summary();
+            ShardDigest wanted = authoritative.summary();
+            return new Settled(changed, "shard " + shard + " of `" + index.uid() + "` digests " + have.count() + "/"
+                + have.digest().substring(0, 12) + " on " + rewritten.get(i).id() + " but " + wanted.count() + "/"
+                + wanted.digest().substring(0, 12) + " on " + source.id());
+          }
+        }
       }
     }
-    for (TopologyNode target : targets) {
-      awaitDrained(target);
+    if (!verify) {
+      for (TopologyNode target : targets) {
+        awaitDrained(target);
+      }
+      return new Settled(changed, null);
     }
-    return changed;
+    for (IndexInfo index : indexes) {
+      String path = "/indexes/" + Endpoints.segment(index.uid()) + "/settings";
+      JsonNode settings = require(source, HttpMethod.GET, path, null);
+      for (TopologyNode target : targets) {
+        if (!Objects.equals(settings, require(target, HttpMethod.GET, path, null))) {
+          return new Settled(changed, "settings of `" + index.uid() + "` differ on " + target.id());
+        }
+      }
+    }
+    return new Settled(changed, null);
+  }
+
+  /** Per-document digests of the shard on every node, read at the same time. */
+  private List<DocumentDigests> digestsOf(List<TopologyNode> nodes, String indexUid, int shard) {
+    List<io.vertx.core.Future<DocumentDigests>> reads =
+        nodes.stream().map(n -> digester.documentDigests(n, indexUid, shard)).toList();
+    return reads.stream().map(Sync::await).toList();
   }
 
   private long rewrite(TopologyNode source, TopologyNode target, IndexInfo index, int shard, DigestDiff diff) {
@@ -248,32 +300,6 @@ public final class ShardCopier {
       require(target, HttpMethod.POST, path + "/documents/delete-batch", ids.toString());
     }
     return toWrite.size() + extra.size();
-  }
-
-  /**
-   * Whether every target digests equal to the source for {@code shard} of every index, and holds the
-   * same settings: null when so, else what differs.
-   */
-  public String verify(TopologyNode source, List<TopologyNode> targets, int shard) {
-    for (IndexInfo index : indexes(source)) {
-      String path = "/indexes/" + Endpoints.segment(index.uid());
-      JsonNode settings = require(source, HttpMethod.GET, path + "/settings", null);
-      ShardDigest wanted = index.primaryKey() == null ? null : Sync.await(digester.digest(source, index.uid(), shard));
-      for (TopologyNode target : targets) {
-        if (!Objects.equals(settings, require(target, HttpMethod.GET, path + "/settings", null))) {
-          return "settings of `" + index.uid() + "` differ on " + target.id();
-        }
-        if (wanted != null) {
-          ShardDigest have = Sync.await(digester.digest(target, index.uid(), shard));
-          if (!wanted.equals(have)) {
-            return "shard " + shard + " of `" + index.uid() + "` digests " + have.count() + "/"
-                + have.digest().substring(0, 12) + " on " + target.id() + " but " + wanted.count() + "/"
-                + wanted.digest().substring(0, 12) + " on " + source.id();
-          }
-        }
-      }
-    }
-    return null;
   }
 
   /** Deletes the shard's documents on a node, every index. */
