@@ -47,4 +47,22 @@ class RebalanceJobModelTest {
     assertThat(job.getMetadata().getOwnerReferences()).hasSize(1);
     assertThat(RebalanceJobModel.role(model).getRules()).anyMatch(r -> r.getResources().contains("pods"));
   }
+
+  @Test
+  void aRefillJobCarriesTheEmptyNodesAndTheNameTheRebalanceStepLooksFor() throws Exception {
+    MeiliCluster cluster = Serialization.unmarshal(Files.readString(Repo.path("samples/minimal.yaml")), MeiliCluster.class);
+    cluster.getMetadata().setNamespace("ns");
+    cluster.getMetadata().setUid("uid-1");
+    ClusterModel model = new ClusterModel(cluster, "router:test");
+    List<TopologyNode> published = List.of(new TopologyNode("demo-0", "http://demo-0:7700", null, NodeState.ACTIVE),
+        new TopologyNode("demo-1", "http://demo-1:7700", null, NodeState.ACTIVE));
+    Job refill = RebalanceJobModel.job(model, "router:test", published, 2, java.util.Set.of("demo-1"));
+    assertThat(refill.getMetadata().getName()).as("one Job per journal: a resumed refill is not started twice")
+        .isEqualTo(RebalanceJobModel.jobName("demo", published));
+    Map<String, EnvVar> env = refill.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+        .collect(Collectors.toMap(EnvVar::getName, e -> e));
+    assertThat(env.get("MIROIR_REFILL_NODES").getValue()).isEqualTo("demo-1");
+    assertThat(RebalanceJobModel.job(model, "router:test", published, 2).getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getEnv()).noneMatch(e -> e.getName().equals("MIROIR_REFILL_NODES"));
+  }
 }

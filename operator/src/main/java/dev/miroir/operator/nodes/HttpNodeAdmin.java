@@ -62,6 +62,26 @@ public final class HttpNodeAdmin implements NodeAdmin {
   }
 
   @Override
+  public Optional<Boolean> keysPresent(String url, String masterKey, List<ApiKeys.KeySpec> keys) {
+    MeiliHttp node = node(url, masterKey);
+    try {
+      for (ApiKeys.KeySpec key : keys) {
+        MeiliHttp.Response r = node.get("/keys/" + key.uid());
+        if (r.status() == 404) {
+          return Optional.of(false);
+        }
+        if (!r.isSuccess()) {
+          return Optional.empty();
+        }
+      }
+      return Optional.of(true);
+    } catch (MeilisearchLocalException e) {
+      LOG.info("GET /keys on {} failed: {}", url, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  @Override
   public boolean ensureKeys(String url, String masterKey, List<ApiKeys.KeySpec> keys) {
     MeiliHttp node = node(url, masterKey);
     try {

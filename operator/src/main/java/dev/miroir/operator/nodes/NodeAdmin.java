@@ -27,6 +27,16 @@ public interface NodeAdmin {
   boolean ensureKeys(String url, String masterKey, List<ApiKeys.KeySpec> keys);
 
   /**
+   * Whether the node still holds the operator's keys (their fixed uids), the marker of a volume that
+   * survived; empty when the node could not be asked. Asked before {@link #ensureKeys}, which would put
+   * the marker back. (The operator's keys, not the default ones: nodes keyed by an older operator have
+   * them too, so an upgrade is never mistaken for lost volumes.)
+   */
+  default Optional<Boolean> keysPresent(String url, String masterKey, List<ApiKeys.KeySpec> keys) {
+    return Optional.empty();
+  }
+
+  /**
    * The routers' last periodic replica check ({@code GET /_miroir/consistency} on a router, with the
    * routers' admin key); empty when no router answered.
    */

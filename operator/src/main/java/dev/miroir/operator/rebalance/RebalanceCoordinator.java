@@ -78,11 +78,34 @@ public final class RebalanceCoordinator {
   /** Creates the mover Job for {@code target} (and what it runs as) unless it exists. */
   public static boolean ensureJob(KubernetesClient client, ClusterModel model, String image, List<TopologyNode> target,
       int maxConcurrentMoves) {
+    return ensureJob(client, model, image, target, maxConcurrentMoves, java.util.Set.of());
+  }
+
+  /**
+   * Nodes that came back empty (a lost volume): ready, named in the published placement, and without
+   * the fixed-uid keys every node is given (asked before the key step gives them back). A node that
+   * could not be asked is not judged. See {@code RefillPlanner} and docs/design/rebalance.md.
+   */
+  public static java.util.Set<String> cameBackEmpty(dev.miroir.core.topology.TopologyDocument published,
+      java.util.Collection<String> readyNodes, java.util.function.Function<String, java.util.Optional<Boolean>> marker) {
+    java.util.Map<String, Boolean> present = new java.util.HashMap<>();
+    for (String id : readyNodes) {
+      marker.apply(id).ifPresent(p -> present.put(id, p));
+    }
+    return dev.miroir.core.move.RefillPlanner.cameBackEmpty(published, present);
+  }
+
+  /**
+   * Creates the mover Job (and what it runs as) unless one for {@code target} exists; with {@code
+   * refill}, the Job refills those nodes instead of scaling.
+   */
+  public static boolean ensureJob(KubernetesClient client, ClusterModel model, String image, List<TopologyNode> target,
+      int maxConcurrentMoves, java.util.Set<String> refill) {
     String ns = model.namespace();
     client.serviceAccounts().inNamespace(ns).resource(RebalanceJobModel.serviceAccount(model)).createOr(e -> e.update());
     client.rbac().roles().inNamespace(ns).resource(RebalanceJobModel.role(model)).createOr(e -> e.update());
     client.rbac().roleBindings().inNamespace(ns).resource(RebalanceJobModel.roleBinding(model)).createOr(e -> e.update());
-    Job job = RebalanceJobModel.job(model, image, target, maxConcurrentMoves);
+    Job job = RebalanceJobModel.job(model, image, target, maxConcurrentMoves, refill);
     if (client.batch().v1().jobs().inNamespace(ns).withName(job.getMetadata().getName()).get() != null) {
       return false;
     }

@@ -101,6 +101,15 @@ public final class RebalanceJobModel {
    * @param target the nodes after the rebalance, with the URLs routers use
    */
   public static Job job(ClusterModel model, String image, List<TopologyNode> target, int maxConcurrentMoves) {
+    return job(model, image, target, maxConcurrentMoves, java.util.Set.of());
+  }
+
+  /**
+   * @param refill nodes that came back empty, to refill from their peers ({@code MIROIR_REFILL_NODES});
+   *     the target is then the published nodes, so the Job has the name the rebalance step looks for
+   */
+  public static Job job(ClusterModel model, String image, List<TopologyNode> target, int maxConcurrentMoves,
+      java.util.Set<String> refill) {
     String name = model.name();
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVarBuilder().withName("MIROIR_NAMESPACE").withNewValueFrom().withNewFieldRef()
@@ -109,6 +118,9 @@ public final class RebalanceJobModel {
     env.add(new EnvVar("MIROIR_REBALANCE_CONFIGMAP", journalConfigMap(name), null));
     env.add(new EnvVar("MIROIR_TARGET_NODES", targetJson(target), null));
     env.add(new EnvVar("MIROIR_MAX_CONCURRENT_MOVES", String.valueOf(maxConcurrentMoves), null));
+    if (!refill.isEmpty()) {
+      env.add(new EnvVar("MIROIR_REFILL_NODES", String.join(",", new java.util.TreeSet<>(refill)), null));
+    }
     env.add(new EnvVar("MIROIR_ROUTER_SELECTOR", Labels.routerSelector(name).entrySet().stream()
         .map(e -> e.getKey() + "=" + e.getValue()).sorted().collect(Collectors.joining(",")), null));
     env.add(new EnvVar("MIROIR_ROUTER_PORT", String.valueOf(ClusterNames.HTTP_PORT), null));

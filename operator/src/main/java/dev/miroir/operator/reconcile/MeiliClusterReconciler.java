@@ -171,6 +171,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     step(run, "nodeServices", this::nodeServices);
     step(run, "disruptionBudgets", this::disruptionBudgets);
     step(run, "router", this::router);
+    step(run, "refill", this::refill);
     step(run, "apiKeysOnNodes", this::apiKeysOnNodes);
     step(run, "topology", this::topology);
     step(run, "rebalanceJob", this::rebalanceJob);
@@ -363,10 +364,8 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     } else {
       return;
     }
-    String image = run.model.routerDeployment().getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-    int concurrency = run.model.spec().getRebalance() == null || run.model.spec().getRebalance().getMaxConcurrentMoves() == null
-        ? 2 : run.model.spec().getRebalance().getMaxConcurrentMoves();
-    if (dev.miroir.operator.rebalance.RebalanceCoordinator.ensureJob(run.client, run.model, image, target, concurrency)) {
+    if (dev.miroir.operator.rebalance.RebalanceCoordinator.ensureJob(run.client, run.model, moverImage(run), target,
+        maxConcurrentMoves(run))) {
       run.events.normal(run.cluster, "RebalanceStarted", "mover Job started to move shards to nodes "
           + target.stream().map(dev.miroir.core.topology.TopologyNode::id).toList());
     }
@@ -386,6 +385,38 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
         run.events.normal(run.cluster, event.reason(), event.message());
       }
     }
+  }
+
+  /**
+   * A published node whose operator keys are gone came back empty (a lost volume): before the key step
+   * gives them back, start the mover Job that refills it from its peers (rebalance/RebalanceCoordinator,
+   * docs/design/rebalance.md). Not while another rebalance runs: its journal owns the topology.
+   */
+  private void refill(Run run) {
+    if (run.hold || run.rebalancing || run.published == null || run.masterKey == null) {
+      return;
+    }
+    Set<String> empty = dev.miroir.operator.rebalance.RebalanceCoordinator.cameBackEmpty(run.published,
+        run.readyNodes, id -> settings.nodeAdmin().keysPresent(settings.nodeUrls().url(run.namespace(), id),
+            run.masterKey, run.model.apiKeys()));
+    if (empty.isEmpty()) {
+      return;
+    }
+    run.converged = false;
+    if (dev.miroir.operator.rebalance.RebalanceCoordinator.ensureJob(run.client, run.model, moverImage(run),
+        run.published.nodes(), maxConcurrentMoves(run), empty)) {
+      run.events.warning(run.cluster, "NodeCameBackEmpty", "nodes " + empty + " lost their data (their keys are gone):"
+          + " mover Job started to refill them from their peers");
+    }
+  }
+
+  private static String moverImage(Run run) {
+    return run.model.routerDeployment().getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+  }
+
+  private static int maxConcurrentMoves(Run run) {
+    return run.model.spec().getRebalance() == null || run.model.spec().getRebalance().getMaxConcurrentMoves() == null
+        ? 2 : run.model.spec().getRebalance().getMaxConcurrentMoves();
   }
 
   /** Fail closed: every existing node keeps running and nothing is published (see PlacementDecision.guard). */

@@ -56,6 +56,13 @@ public final class Mover {
   private final Object publishLock = new Object();
   private RebalanceJournal journal;
   private volatile boolean stopped;
+  /**
+   * Nodes a move is about to fence or verify on, with how many moves want them so: other moves enqueue
+   * no copy page or catch-up rewrite there meanwhile. A node applies its tasks in order, so a fenced
+   * drain would otherwise wait for another move's bulk copy (the longest part of a fence measured).
+   */
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> quiet =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public Mover(TopologyStore topology, JournalStore journals, RouterApi routers, ShardCopier copier, Options options,
       Listener listener) {
@@ -129,6 +136,7 @@ public final class Mover {
     if (failure.get() != null) {
       throw failure.get();
     }
+    confirmDrops();
     // The last publication drops finished leaving nodes from the document.
     publish();
     journals.finish(journal);
@@ -158,6 +166,34 @@ public final class Mover {
       throw new IllegalStateException(f.why());
     }
     return journal();
+  }
+
+  /**
+   * Every copy a finished move gave up is gone from the losing nodes that stay: their queued deletions
+   * processed and no document of those shards left (a deletion that failed is enqueued again). Runs
+   * before the journal is archived, so a rerun after a crash checks again.
+   */
+  private void confirmDrops() {
+    Map<String, List<Integer>> dropped = new LinkedHashMap<>();
+    RebalanceJournal j = journal();
+    for (ShardMoveState m : j.moves()) {
+      if (m.step() == MoveStep.DONE) {
+        m.losing().stream().filter(j.staying()::contains)
+            .forEach(n -> dropped.computeIfAbsent(n, x -> new ArrayList<>()).add(m.shard()));
+      }
+    }
+    for (Map.Entry<String, List<Integer>> e : dropped.entrySet()) {
+      TopologyNode node = node(e.getKey());
+      for (int attempt = 0; copier.remaining(node, e.getValue()) > 0; attempt++) {
+        if (attempt >= 3) {
+          throw new IllegalStateException("node " + node.id() + " still holds documents of shards " + e.getValue()
+              + " after dropping them");
+        }
+        for (int shard : e.getValue()) {
+          copier.drop(node, shard);
+        }
+      }
+    }
   }
 
   public synchronized RebalanceJournal journal() {
@@ -230,30 +266,77 @@ public final class Mover {
       return new MoveOutcome.Prepared(source.id());
     }
     if (action instanceof MoveAction.CopyPage c) {
+      awaitNotQuiet(move);
       ShardCopier.PageResult page = copier.copyPage(chooseSource(move), nodes(c.gaining()), move.shard(), c.index(),
           c.offset());
       return new MoveOutcome.PageCopied(page.nextIndex(), page.nextOffset(), page.documents(), page.finished());
     }
     if (action instanceof MoveAction.CatchUp c) {
+      awaitNotQuiet(move);
       return new MoveOutcome.CaughtUp(copier.reconcile(chooseSource(move), nodes(c.gaining()), move.shard()));
     }
     if (action instanceof MoveAction.RaiseFence r) {
-      return new MoveOutcome.FenceRaised(routers.raiseFence(r.shard(), options.fenceTtlSeconds()));
+      TopologyNode source = chooseSource(move);
+      List<TopologyNode> involved = new ArrayList<>(nodes(move.gaining()));
+      involved.add(source);
+      return whileQuiet(involved, () -> {
+        // Drained before the fence, while writes still flow: the fenced drain then waits only for the
+        // writes of the last moments.
+        for (TopologyNode node : involved) {
+          copier.awaitDrained(node);
+        }
+        return new MoveOutcome.FenceRaised(routers.raiseFence(r.shard(), options.fenceTtlSeconds()));
+      });
     }
     if (action instanceof MoveAction.ReconcileAndVerify v) {
-      return reconcileAndVerify(move, v);
+      List<TopologyNode> involved = new ArrayList<>(nodes(move.gaining()));
+      move.before().forEach(id -> involved.add(node(id)));
+      return whileQuiet(involved, () -> reconcileAndVerify(move, v));
     }
     if (action instanceof MoveAction.LiftFence l) {
       routers.liftFence(l.fenceId());
       return new MoveOutcome.FenceLifted();
     }
     if (action instanceof MoveAction.DropShard d) {
-      for (TopologyNode node : nodes(d.nodes())) {
-        copier.drop(node, move.shard());
+      if (move.step() == MoveStep.DROPPING) {
+        // After the cut-over nobody reads or writes the shard on these nodes: the deletion need not hold
+        // the move; confirmDrops checks it before the rebalance ends (and again on a rerun).
+        for (TopologyNode node : nodes(d.nodes())) {
+          copier.enqueueDrop(node, move.shard());
+        }
+      } else {
+        for (TopologyNode node : nodes(d.nodes())) {
+          copier.drop(node, move.shard());
+        }
       }
       return new MoveOutcome.Dropped();
     }
     throw new IllegalStateException("finished moves take no action");
+  }
+
+  private MoveOutcome whileQuiet(List<TopologyNode> nodes, java.util.function.Supplier<MoveOutcome> action) {
+    nodes.forEach(n -> quiet.computeIfAbsent(n.id(), x -> new java.util.concurrent.atomic.AtomicInteger())
+        .incrementAndGet());
+    try {
+      return action.get();
+    } finally {
+      nodes.forEach(n -> quiet.get(n.id()).decrementAndGet());
+    }
+  }
+
+  /**
+   * Waits while a node of this move is kept quiet for another move's fence (bounded: a fence that
+   * takes longer than a minute no longer delays this move's copy).
+   */
+  private void awaitNotQuiet(ShardMoveState move) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    // Only the nodes this move writes to: reading a page from a quiet node adds nothing to its queue.
+    List<String> involved = move.gaining();
+    while (System.nanoTime() < deadline
+        && involved.stream().anyMatch(id -> quiet.getOrDefault(id, new java.util.concurrent.atomic.AtomicInteger())
+            .get() > 0)) {
+      Sync.sleep(20);
+    }
   }
 
   private MoveOutcome reconcileAndVerify(ShardMoveState move, MoveAction.ReconcileAndVerify v) {

@@ -27,8 +27,18 @@ import java.util.Objects;
  */
 public final class ShardCopier {
 
-  /** Documents per copy page: big enough for Meilisearch's batching, small enough for one request. */
+  /** Documents per copy page when nothing is known yet about the index's document size. */
   public static final int DEFAULT_PAGE_SIZE = 1_000;
+
+  /**
+   * Bytes a copy page aims at: pages are sized by bytes, not documents, so that small documents travel
+   * in few large requests (each request and each node task has a fixed cost) and large ones stay well
+   * under a node's payload limit (100 MB by default).
+   */
+  public static final long PAGE_BYTES = 8L << 20;
+
+  /** The most documents in one page, whatever their size. */
+  public static final int MAX_PAGE_DOCUMENTS = 20_000;
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
@@ -36,6 +46,8 @@ public final class ShardCopier {
   private final ShardDigester digester;
   private final String masterAuthorization;
   private final int pageSize;
+  /** Average document size seen per index, for sizing the next page (a hint: offsets stay exact). */
+  private final java.util.Map<String, Long> documentBytes = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ShardCopier(NodeClient client, ShardDigester digester, String masterAuthorization, int pageSize) {
     this.client = client;
@@ -130,20 +142,32 @@ public final class ShardCopier {
       // Deleted since the last page: move on to the index after it.
       return next(indexes, indexUid, 0);
     }
+    int limit = pageLimit(index.uid());
     ObjectNode fetch = JSON.objectNode();
     fetch.put("filter", ReservedFields.SHARD + " = " + shard);
     fetch.put("offset", offset);
-    fetch.put("limit", pageSize);
+    fetch.put("limit", limit);
     JsonNode page = require(source, HttpMethod.POST, "/indexes/" + Endpoints.segment(index.uid()) + "/documents/fetch",
         fetch.toString());
     ArrayNode docs = stamped(page.path("results"), shard);
     if (!docs.isEmpty()) {
+      // Serialized once for every target; the targets are written at the same time.
+      Buffer body = Buffer.buffer(docs.toString());
+      documentBytes.put(index.uid(), Math.max(1L, body.length() / docs.size()));
+      List<io.vertx.core.Future<NodeReply>> writes = new ArrayList<>();
       for (TopologyNode target : targets) {
-        write(target, index, docs);
+        writes.add(client.send(target, HttpMethod.POST, documentsPath(index), body, "application/json",
+            masterAuthorization));
+      }
+      for (int i = 0; i < targets.size(); i++) {
+        NodeReply reply = Sync.await(writes.get(i));
+        if (!reply.isSuccess()) {
+          throw new IllegalStateException("copy page to " + targets.get(i).id() + ": " + RouterApi.describe(reply));
+        }
       }
     }
     long total = page.path("total").asLong(docs.size());
-    if (docs.size() < pageSize || offset + docs.size() >= total) {
+    if (docs.size() < limit || offset + docs.size() >= total) {
       PageResult moved = next(indexes, index.uid(), docs.size());
       return moved;
     }
@@ -169,10 +193,22 @@ public final class ShardCopier {
     return docs;
   }
 
-  private void write(TopologyNode target, IndexInfo index, ArrayNode docs) {
-    String path = "/indexes/" + Endpoints.segment(index.uid()) + "/documents?primaryKey="
+  /** Documents in the next page of an index: {@link #PAGE_BYTES} over its average document size. */
+  int pageLimit(String indexUid) {
+    Long average = documentBytes.get(indexUid);
+    if (average == null) {
+      return pageSize;
+    }
+    return (int) Math.max(pageSize, Math.min(MAX_PAGE_DOCUMENTS, PAGE_BYTES / average));
+  }
+
+  private static String documentsPath(IndexInfo index) {
+    return "/indexes/" + Endpoints.segment(index.uid()) + "/documents?primaryKey="
         + java.net.URLEncoder.encode(index.primaryKey(), java.nio.charset.StandardCharsets.UTF_8);
-    require(target, HttpMethod.POST, path, docs.toString());
+  }
+
+  private void write(TopologyNode target, IndexInfo index, ArrayNode docs) {
+    require(target, HttpMethod.POST, documentsPath(index), docs.toString());
   }
 
   /** Waits until the node has processed every task it had when asked. */
@@ -302,17 +338,46 @@ public final class ShardCopier {
     return toWrite.size() + extra.size();
   }
 
-  /** Deletes the shard's documents on a node, every index. */
+  /** Deletes the shard's documents on a node, every index, and waits for the deletions. */
   public void drop(TopologyNode node, int shard) {
+    for (JsonNode task : enqueueDrop(node, shard)) {
+      awaitTask(node, task, false);
+    }
+  }
+
+  /**
+   * Enqueues the deletion of the shard's documents on a node, every index, without waiting: the node
+   * applies it in its own time (consecutive deletions batch together), {@link #remaining} checks it.
+   */
+  public List<JsonNode> enqueueDrop(TopologyNode node, int shard) {
+    List<JsonNode> tasks = new ArrayList<>();
     for (IndexInfo index : indexes(node)) {
       if (index.primaryKey() == null) {
         continue;
       }
       ObjectNode body = JSON.objectNode().put("filter", ReservedFields.SHARD + " = " + shard);
-      JsonNode task = require(node, HttpMethod.POST, "/indexes/" + Endpoints.segment(index.uid()) + "/documents/delete",
-          body.toString());
-      awaitTask(node, task, false);
+      tasks.add(require(node, HttpMethod.POST, "/indexes/" + Endpoints.segment(index.uid()) + "/documents/delete",
+          body.toString()));
     }
+    return tasks;
+  }
+
+  /** Documents of these shards still on the node, every index (after its queued tasks are processed). */
+  public long remaining(TopologyNode node, java.util.Collection<Integer> shards) {
+    awaitDrained(node);
+    long left = 0;
+    for (IndexInfo index : indexes(node)) {
+      if (index.primaryKey() == null) {
+        continue;
+      }
+      ObjectNode fetch = JSON.objectNode();
+      fetch.put("filter", ReservedFields.SHARD + " IN [" + shards.stream().map(String::valueOf)
+          .collect(java.util.stream.Collectors.joining(", ")) + "]");
+      fetch.put("limit", 0);
+      left += require(node, HttpMethod.POST, "/indexes/" + Endpoints.segment(index.uid()) + "/documents/fetch",
+          fetch.toString()).path("total").asLong();
+    }
+    return left;
   }
 
   /** Waits for a node task; a failure fails the step unless it is "the index already exists". */
