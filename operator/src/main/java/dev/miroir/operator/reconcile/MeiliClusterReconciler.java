@@ -396,8 +396,12 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     if (run.hold || run.rebalancing || run.published == null || run.masterKey == null) {
       return;
     }
+    // Only nodes whose status records that they were given their keys: a node never keyed is new, not empty.
+    List<String> keyedBefore = run.readyNodes.stream().filter(id -> run.meiliNodes.get(id) != null
+        && run.meiliNodes.get(id).getStatus() != null
+        && Boolean.TRUE.equals(run.meiliNodes.get(id).getStatus().getApiKeysProvisioned())).toList();
     Set<String> empty = dev.miroir.operator.rebalance.RebalanceCoordinator.cameBackEmpty(run.published,
-        run.readyNodes, id -> settings.nodeAdmin().keysPresent(settings.nodeUrls().url(run.namespace(), id),
+        keyedBefore, id -> settings.nodeAdmin().keysPresent(settings.nodeUrls().url(run.namespace(), id),
             run.masterKey, run.model.apiKeys()));
     if (empty.isEmpty()) {
       return;
