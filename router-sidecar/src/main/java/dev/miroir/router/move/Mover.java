@@ -225,7 +225,19 @@ public final class Mover {
         outcome = new MoveOutcome.Abandon("gave up after " + options.abandonAfterFailures() + " failures: "
             + ((MoveOutcome.Failed) outcome).why());
       }
-      move = save(MoveMachine.advance(move, outcome), epoch);
+      try {
+        move = save(MoveMachine.advance(move, outcome), epoch);
+      } catch (Sync.MoveInterruptedException e) {
+        if (outcome instanceof MoveOutcome.FenceRaised raised) {
+          // Stopped between raising a fence and saving it: no rerun would know to lift it.
+          try {
+            routers.liftFence(raised.fenceId());
+          } catch (RuntimeException ignored) {
+            // Its ttl ends it.
+          }
+        }
+        throw e;
+      }
       if (outcome instanceof MoveOutcome.Failed) {
         Sync.sleep(Math.min(5_000, options.retryPause().toMillis() * Math.min(20, move.failures())));
       }
@@ -284,6 +296,10 @@ public final class Mover {
         // writes of the last moments.
         for (TopologyNode node : involved) {
           copier.awaitDrained(node);
+        }
+        if (stopped) {
+          // A fence raised now could not be saved: it would hold the shard's writes for its whole ttl.
+          throw new Sync.MoveInterruptedException();
         }
         return new MoveOutcome.FenceRaised(routers.raiseFence(r.shard(), options.fenceTtlSeconds()));
       });
