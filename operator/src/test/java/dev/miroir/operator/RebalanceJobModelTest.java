@@ -21,12 +21,16 @@ import org.junit.jupiter.api.Test;
 /** The rebalance Job runs the router image's mover with the env contract of MoverMain, and no secret in its spec. */
 class RebalanceJobModelTest {
 
-  @Test
-  void jobRunsTheMoverFromTheRouterImageWithTheKeyFromItsSecret() throws Exception {
+  static ClusterModel minimal() throws Exception {
     MeiliCluster cluster = Serialization.unmarshal(Files.readString(Repo.path("samples/minimal.yaml")), MeiliCluster.class);
     cluster.getMetadata().setNamespace("ns");
     cluster.getMetadata().setUid("uid-1");
-    ClusterModel model = new ClusterModel(cluster, "router:test");
+    return new ClusterModel(cluster, "router:test");
+  }
+
+  @Test
+  void jobRunsTheMoverFromTheRouterImageWithTheKeyFromItsSecret() throws Exception {
+    ClusterModel model = minimal();
     List<TopologyNode> target = List.of(new TopologyNode("demo-0", "http://demo-0:7700", null, NodeState.ACTIVE),
         new TopologyNode("demo-1", "http://demo-1:7700", null, NodeState.ACTIVE));
     Job job = RebalanceJobModel.job(model, "router:test", target, 3);
@@ -50,10 +54,7 @@ class RebalanceJobModelTest {
 
   @Test
   void aRefillJobCarriesTheEmptyNodesAndTheNameTheRebalanceStepLooksFor() throws Exception {
-    MeiliCluster cluster = Serialization.unmarshal(Files.readString(Repo.path("samples/minimal.yaml")), MeiliCluster.class);
-    cluster.getMetadata().setNamespace("ns");
-    cluster.getMetadata().setUid("uid-1");
-    ClusterModel model = new ClusterModel(cluster, "router:test");
+    ClusterModel model = minimal();
     List<TopologyNode> published = List.of(new TopologyNode("demo-0", "http://demo-0:7700", null, NodeState.ACTIVE),
         new TopologyNode("demo-1", "http://demo-1:7700", null, NodeState.ACTIVE));
     Job refill = RebalanceJobModel.job(model, "router:test", published, 2, java.util.Set.of("demo-1"));
