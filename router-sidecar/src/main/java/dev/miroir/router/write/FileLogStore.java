@@ -82,6 +82,8 @@ final class FileLogStore implements ReplicaLogStore {
    * (tests that drive the store directly).
    */
   private final Vertx syncer;
+  /** The last fsync'd append's answer: the next one is answered after it (see {@link #append}). */
+  private Future<Long> lastAppend = Future.succeededFuture(0L);
 
   FileLogStore(Path dir, boolean fsync) {
     this(dir, fsync, null);
@@ -261,8 +263,14 @@ final class FileLogStore implements ReplicaLogStore {
       lastSeq = seq - 1;
       if (fsync) {
         // Sequence numbers are taken; the write is acknowledged, and its copies sent, once synced.
-        return sync(active).map(v -> first).recover(e -> Future.failedFuture(new IllegalStateException(
-            "cannot sync the replica log in " + dir + ": " + e, e)));
+        // Answered in sequence order: the replica log queues a write's copies when its append is
+        // answered, and the syncs run on worker threads, where a later one can finish first; queued
+        // in that order, copies would reach their node out of sequence.
+        Future<Void> synced = sync(active);
+        Future<Long> answered = lastAppend.transform(previous -> synced.map(v -> first).recover(e ->
+            Future.failedFuture(new IllegalStateException("cannot sync the replica log in " + dir + ": " + e, e))));
+        lastAppend = answered;
+        return answered;
       }
       return Future.succeededFuture(first);
     } catch (IOException | RuntimeException e) {
