@@ -38,6 +38,7 @@ public final class ConformanceScript {
     Conformance.LISTED.put(java.util.regex.Pattern.compile("POST /indexes/vecs/search \\{\"q\":\"item\",\"vector\".*"),
         "hybrid search: a node that answers for a few shards has too few keyword hits for Meilisearch's"
             + " 'keyword results good enough' shortcut and runs the semantic half (docs/compatibility.md)");
+    Conformance.EXACT.add(ExactNeighbours::judge);
     Conformance.LISTED.put(java.util.regex.Pattern.compile(".*\"matchingStrategy\":\"frequency\".*"),
         "matchingStrategy frequency counts word frequencies per node (stable per query, not equal to one node's)");
   }
