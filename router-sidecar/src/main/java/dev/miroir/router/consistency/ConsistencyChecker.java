@@ -109,7 +109,7 @@ public final class ConsistencyChecker {
               ReplicaJudgement.Status.UNKNOWN, result.verdict().authoritative(), result.verdict().rule(),
               List.of(), List.of())));
         }
-        return idle(s, indexUid, owners, System.nanoTime() + SETTLE_WAIT.toNanos())
+        return fleet.waitWhile(() -> busy(s, indexUid, owners), System.nanoTime() + SETTLE_WAIT.toNanos(), 200)
             .compose(v -> checkShard(s, indexUid, shard, attemptsLeft - 1));
       });
     });
@@ -125,17 +125,6 @@ public final class ConsistencyChecker {
         fleet.masterAuthorization()))).toList();
     return Future.join(asks).transform(ignored -> Future.succeededFuture(asks.stream().anyMatch(a -> a.failed()
         || !a.result().isSuccess() || a.result().json().path("results").size() > 0)));
-  }
-
-  private Future<Void> idle(RoutingSnapshot s, String indexUid, List<String> owners, long deadline) {
-    return busy(s, indexUid, owners).compose(busy -> {
-      if (!busy || System.nanoTime() > deadline) {
-        return Future.succeededFuture();
-      }
-      Promise<Void> later = Promise.promise();
-      fleet.vertx().setTimer(200, t -> idle(s, indexUid, owners, deadline).onComplete(later));
-      return later.future();
-    });
   }
 
   private Future<ShardConsistency> digestShard(RoutingSnapshot s, String indexUid, int shard) {

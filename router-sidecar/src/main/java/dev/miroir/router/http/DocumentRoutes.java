@@ -220,23 +220,18 @@ public final class DocumentRoutes implements RouteModule {
 
   /** Completes once every node finished the tasks it enqueued for these replies (bounded by {@code deadline}). */
   private Future<Void> finished(Fleet fleet, RoutingSnapshot s, Map<String, NodeReply> replies, long deadline) {
-    List<Future<NodeReply>> asks = new ArrayList<>();
-    replies.forEach((node, reply) -> {
-      if (reply.isSuccess() && reply.json().path("taskUid").canConvertToLong()) {
-        asks.add(fleet.send(s, node, new NodeCall(HttpMethod.GET, "/tasks/" + reply.json().path("taskUid").asLong(),
-            null, null, fleet.masterAuthorization())));
-      }
-    });
-    return Future.join(asks).transform(ignored -> {
-      boolean pending = asks.stream().anyMatch(a -> a.succeeded() && a.result().isSuccess()
-          && !dev.miroir.router.task.TaskAggregator.isTerminal(a.result().json().path("status").asText()));
-      if (!pending || System.nanoTime() > deadline) {
-        return Future.succeededFuture();
-      }
-      io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
-      fleet.vertx().setTimer(50, t -> finished(fleet, s, replies, deadline).onComplete(later));
-      return later.future();
-    });
+    return fleet.waitWhile(() -> {
+      List<Future<NodeReply>> asks = new ArrayList<>();
+      replies.forEach((node, reply) -> {
+        if (reply.isSuccess() && reply.json().path("taskUid").canConvertToLong()) {
+          asks.add(fleet.send(s, node, new NodeCall(HttpMethod.GET, "/tasks/" + reply.json().path("taskUid").asLong(),
+              null, null, fleet.masterAuthorization())));
+        }
+      });
+      return Future.join(asks).transform(ignored -> Future.succeededFuture(asks.stream().anyMatch(a -> a.succeeded()
+          && a.result().isSuccess()
+          && !dev.miroir.router.task.TaskAggregator.isTerminal(a.result().json().path("status").asText()))));
+    }, deadline, 50);
   }
 
   /** Whether the batch might fail whole: the primary key is not settled yet, or a rule fails it. */
@@ -258,17 +253,10 @@ public final class DocumentRoutes implements RouteModule {
   /** Completes once no node has a queued change of the index's shape (bounded by {@code deadline}). */
   private Future<Void> settled(Fleet fleet, RoutingSnapshot s, String uid, boolean withAdditions, long deadline) {
     String types = "indexCreation,indexUpdate,settingsUpdate,indexSwap" + (withAdditions ? ",documentAdditionOrUpdate" : "");
-    return fleet.askOne(s, new NodeCall(HttpMethod.GET, "/tasks?indexUids=" + segment(uid)
-            + "&statuses=enqueued,processing&types=" + types + "&limit=1", null, null, fleet.masterAuthorization()))
-        .compose(reply -> {
-          boolean pending = reply.isSuccess() && reply.json().path("results").size() > 0;
-          if (!pending || System.nanoTime() > deadline) {
-            return Future.succeededFuture();
-          }
-          io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
-          fleet.vertx().setTimer(50, t -> settled(fleet, s, uid, withAdditions, deadline).onComplete(later));
-          return later.future();
-        });
+    NodeCall queued = new NodeCall(HttpMethod.GET, "/tasks?indexUids=" + segment(uid)
+        + "&statuses=enqueued,processing&types=" + types + "&limit=1", null, null, fleet.masterAuthorization());
+    return fleet.waitWhile(() -> fleet.askOne(s, queued)
+        .map(reply -> reply.isSuccess() && reply.json().path("results").size() > 0), deadline, 50);
   }
 
   /** Asks one node, with the master key, for the index's primary key and settings. */

@@ -99,6 +99,22 @@ public final class Fleet {
     return writes.status(nodeId);
   }
 
+  /**
+   * Asks {@code pending} every {@code delayMillis} until it says false or {@code deadlineNanos}
+   * passes; completes either way (the callers go on with what the nodes show then).
+   */
+  public Future<Void> waitWhile(java.util.function.Supplier<Future<Boolean>> pending, long deadlineNanos,
+      long delayMillis) {
+    return pending.get().compose(still -> {
+      if (!still || System.nanoTime() > deadlineNanos) {
+        return Future.succeededFuture();
+      }
+      io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+      vertx.setTimer(delayMillis, t -> waitWhile(pending, deadlineNanos, delayMillis).onComplete(later));
+      return later.future();
+    });
+  }
+
   /** Nodes of this topology that miss acknowledged writes (see {@link WritePath#behind}). */
   public Set<String> behindNodes(RoutingSnapshot s) {
     Set<String> out = new java.util.TreeSet<>();

@@ -39,7 +39,6 @@ final class NodeDispatcher {
   static final long MIN_BACKOFF_MS = 100;
   static final long MAX_BACKOFF_MS = 3_000;
   static final long CATCH_UP_POLL_MS = 200;
-  private static final java.util.Set<String> FINISHED = java.util.Set.of("succeeded", "failed", "canceled");
 
   private final String nodeId;
   private final ReplicaLog log;
@@ -119,7 +118,7 @@ final class NodeDispatcher {
       NodeReply reply = ar.succeeded() ? ar.result() : null;
       // 404: the task was deleted from the node's history, so it finished long ago.
       boolean done = reply != null && (reply.status() == 404 || (reply.isSuccess()
-          && FINISHED.contains(reply.json().path("status").asText())));
+          && dev.miroir.router.task.TaskAggregator.isTerminal(reply.json().path("status").asText())));
       if (done) {
         finishCatchUp(generation);
         return;
