@@ -2,8 +2,6 @@ package dev.miroir.bench;
 
 import dev.miroir.core.move.MoveStep;
 import dev.miroir.core.move.RebalanceJournal;
-import dev.miroir.core.move.RebalancePlanner;
-import dev.miroir.core.move.ShardMoveState;
 import dev.miroir.core.placement.Placement;
 import dev.miroir.core.topology.NodeState;
 import dev.miroir.core.topology.TopologyCodec;
@@ -14,9 +12,6 @@ import dev.miroir.local.MeilisearchNodes;
 import dev.miroir.router.RouterConfig;
 import dev.miroir.router.RouterHandle;
 import dev.miroir.router.RouterServer;
-import dev.miroir.router.move.FileStores;
-import dev.miroir.router.move.Mover;
-import dev.miroir.router.move.MoverRuntime;
 import dev.miroir.router.topology.FileTopologySource;
 import java.net.URI;
 import java.nio.file.Files;
@@ -27,7 +22,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -127,15 +121,9 @@ public final class RebalanceHarness {
   record Timeline(RebalanceJournal journal, double seconds, List<Long> searches, long longestFenceMs,
       long slowestWriteMs, Map<MoveStep, Long> stepMillis) {}
 
+  /** One rebalance ({@link MoveRun}) while one client searches and one writes through the router. */
   static Timeline move(String routerUrl, Path topology, Path dir, List<TopologyNode> target, MeiliHttp http,
       int concurrency) throws Exception {
-    RebalanceJournal plan = RebalancePlanner.plan(TopologyCodec.decode(Files.readString(topology)), target, concurrency,
-        "bench");
-    Map<Integer, Long> fencedAt = new ConcurrentHashMap<>();
-    // Per shard: the step it is in and since when; per step: the time moves spent in it.
-    Map<Integer, Map.Entry<MoveStep, Long>> inStep = new ConcurrentHashMap<>();
-    Map<MoveStep, Long> stepMillis = new ConcurrentHashMap<>();
-    long[] longest = {0};
     AtomicBoolean stop = new AtomicBoolean();
     List<Long> during = Collections.synchronizedList(new ArrayList<>());
     long[] slowestWrite = {0};
@@ -152,39 +140,16 @@ public final class RebalanceHarness {
     });
     searcher.start();
     writer.start();
-    long t0 = System.nanoTime();
-    RebalanceJournal done;
-    try (MoverRuntime rt = new MoverRuntime(KEY, () -> List.of(routerUrl))) {
-      done = rt.mover(new FileStores.Topology(topology), new FileStores.Journal(dir.resolve("rebalance.json")),
-          Mover.Options.defaults(), new Mover.Listener() {
-            @Override
-            public void saved(RebalanceJournal journal, ShardMoveState move) {
-              long now = System.nanoTime();
-              Map.Entry<MoveStep, Long> was = inStep.put(move.shard(), Map.entry(move.step(), now));
-              if (was != null && was.getKey() != move.step()) {
-                stepMillis.merge(was.getKey(), (now - was.getValue()) / 1_000_000, Long::sum);
-              } else if (was != null) {
-                inStep.put(move.shard(), was);
-              }
-              // Raised (saved as fenced) to lifted (the first save without the fence id).
-              if (move.step() == MoveStep.FENCED) {
-                fencedAt.putIfAbsent(move.shard(), now);
-              } else if (move.fenceId() == null) {
-                Long at = fencedAt.remove(move.shard());
-                if (at != null) {
-                  synchronized (longest) {
-                    longest[0] = Math.max(longest[0], (now - at) / 1_000_000);
-                  }
-                }
-              }
-            }
-          }).run(plan);
+    MoveRun.Outcome done;
+    try {
+      done = MoveRun.run(KEY, routerUrl, topology, dir.resolve("rebalance.json"), target, concurrency);
+    } finally {
+      stop.set(true);
+      searcher.join();
+      writer.join();
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    stop.set(true);
-    searcher.join();
-    writer.join();
-    return new Timeline(done, seconds, during, longest[0], slowestWrite[0], stepMillis);
+    return new Timeline(done.journal(), done.seconds(), during, done.longestFenceMs(), slowestWrite[0],
+        done.stepMillis());
   }
 
   static List<List<Map<String, Object>>> corpus(int documents) {

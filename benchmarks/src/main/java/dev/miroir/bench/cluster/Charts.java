@@ -43,6 +43,9 @@ final class Charts {
     if (!r.bulk.isEmpty()) {
       bulk(r, out);
     }
+    if (r.rebalance != null) {
+      rebalance(r, out);
+    }
   }
 
   private static CategoryChart category(String title, String y, int height) {
@@ -171,6 +174,32 @@ final class Charts {
       chart.addSeries(e.getKey(), batches, values);
     }
     BitmapEncoder.saveBitmap(chart, out.resolve("bulk-indexing.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+
+  /** Search p50/p99 steady and during each move; the copy rate beside one node's bulk indexing. */
+  private static void rebalance(Results r, Path out) throws IOException {
+    Results.Rebalance rb = r.rebalance;
+    List<String> when = new ArrayList<>(List.of("steady, just before"));
+    List<Double> p50 = new ArrayList<>(List.of(orZero(rb.steady().p(50))));
+    List<Double> p99 = new ArrayList<>(List.of(orZero(rb.steady().p(99))));
+    List<String> rates = new ArrayList<>(List.of("one node, bulk indexing"));
+    List<Double> rate = new ArrayList<>(List.of(orZero(rb.bulkRate())));
+    for (RebalancePhase.Move m : rb.moves()) {
+      when.add("during " + m.label());
+      p50.add(orZero(m.searches().p(50)));
+      p99.add(orZero(m.searches().p(99)));
+      rates.add("copy " + m.label());
+      rate.add(orZero(m.outcome().copyRate()));
+    }
+    CategoryChart latency = category(String.format("Search through the router during a rebalance, %d clients (ms, lower"
+        + " is better) — %s run", rb.clients(), r.mode), "ms", PANEL_HEIGHT);
+    latency.addSeries("p50", when, p50);
+    latency.addSeries("p99", when, p99);
+    CategoryChart copy = category(String.format("Shard copy rate against one node's bulk indexing, %,d documents"
+        + " (documents/s, higher is better) — %s run", rb.documents(), r.mode), "documents/s", PANEL_HEIGHT);
+    copy.addSeries("documents/s", rates, rate);
+    stack(List.of(BitmapEncoder.getBufferedImage(latency), BitmapEncoder.getBufferedImage(copy)),
+        out.resolve("rebalance.png"));
   }
 
   private static void stack(List<BufferedImage> panels, Path file) throws IOException {

@@ -28,7 +28,8 @@ import java.util.Set;
  * three nodes with RF 1 and RF 2, Meilisearch's own remote federated search over the same three
  * nodes, and the physical floor (the router's own per-node queries sent directly and in parallel),
  * measured in one run with the systems interleaved so that the machine's noise hits them alike.
- * Then write acknowledgements and bulk indexing, router versus direct. Writes the tables
+ * Then write acknowledgements and bulk indexing, router versus direct, and a rebalance (3 -> 4 -> 3
+ * nodes) under search load ({@link RebalancePhase}). Writes the tables
  * ({@code results.md}, {@code results.json}) and PNG charts to the output directory.
  *
  * <pre>
@@ -105,7 +106,7 @@ public final class ClusterComparison {
         case "--systems" -> systems = List.of(args[++i].split(","));
         case "--router-jvm" -> RouterProcess.jvmOptions = List.of(args[++i].trim().split("\\s+"));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (use --quick | --full, --out DIR, --skip search,profile,acks,bulk, --baseline-jar JAR, --data DIR,"
+            + " (use --quick | --full, --out DIR, --skip search,profile,acks,bulk,rebalance, --baseline-jar JAR, --data DIR,"
             + " --systems NAME,NAME, --router-jvm \"OPTIONS\", --baseline-jvm \"OPTIONS\")");
       }
     }
@@ -184,6 +185,9 @@ public final class ClusterComparison {
         if (!skip.contains("bulk")) {
           new WritePhases(mode, http, corpus, systems, results).bulk(targets);
         }
+        if (!skip.contains("rebalance")) {
+          new RebalancePhase(this, mode, http, corpus, results, work, dataDir).run(mix, singleUrl);
+        }
       }
     } finally {
       results.elapsedSeconds((System.nanoTime() - started) / 1e9);
@@ -201,7 +205,7 @@ public final class ClusterComparison {
 
   static final String BASELINE = "router RF 1 (baseline)";
 
-  private static byte[][] bodies(QueryMix mix) {
+  static byte[][] bodies(QueryMix mix) {
     byte[][] out = new byte[mix.queries.size()][];
     for (int i = 0; i < out.length; i++) {
       out[i] = Http.bytes(mix.queries.get(i).body());
@@ -225,12 +229,20 @@ public final class ClusterComparison {
   // ---- loading ------------------------------------------------------------------------------
 
   /** The corpus into the single node, and through each router into the three nodes. */
-  private void load(Corpus corpus, Systems s) throws Exception {
-    long t0 = System.nanoTime();
+  private void load(Corpus corpus, Systems s) {
     Map<String, String> targets = new LinkedHashMap<>();
     targets.put(s.singleUrl(), Systems.SINGLE_INDEX);
     targets.put(s.router1().url, Systems.RF1_INDEX);
     targets.put(s.router2().url, Systems.RF2_INDEX);
+    load(corpus, targets);
+  }
+
+  /**
+   * The corpus into a fresh index of each system (URL to index), in batches of 10,000, until every
+   * task succeeded; checks the count. Returns the seconds it took.
+   */
+  double load(Corpus corpus, Map<String, String> targets) {
+    long t0 = System.nanoTime();
     targets.forEach((url, index) -> createIndex(url, index));
     int batch = 10_000;
     Map<String, Long> last = new HashMap<>();
@@ -243,13 +255,15 @@ public final class ClusterComparison {
     for (var e : last.entrySet()) {
       http.awaitTask(e.getKey(), e.getValue(), Duration.ofMinutes(30));
     }
-    log("loaded %,d documents into each system in %.0f s", mode.documents(), (System.nanoTime() - t0) / 1e9);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    log("loaded %,d documents into each of %s in %.0f s", mode.documents(), targets.values(), seconds);
     for (var e : targets.entrySet()) {
       JsonNode stats = http.get(e.getKey() + "/indexes/" + e.getValue() + "/stats").json();
       if (stats.path("numberOfDocuments").asLong() != mode.documents()) {
         throw new IllegalStateException(e.getValue() + " holds " + stats.path("numberOfDocuments") + " documents");
       }
     }
+    return seconds;
   }
 
   void createIndex(String url, String index) {
@@ -341,12 +355,19 @@ public final class ClusterComparison {
 
   /** A few answers compared with the single node's: counts must match, or the figures mean nothing. */
   private void checkAnswers(QueryMix mix, Systems s) {
+    int mismatches = mismatches(mix, s.singleUrl(), List.of(s.router1().url + "/indexes/" + Systems.RF1_INDEX + "/search",
+        s.router2().url + "/indexes/" + Systems.RF2_INDEX + "/search"));
+    results.answerCheck(mismatches);
+    log("answer check: %d mismatching counts over %d queries x 2 routers", mismatches, Math.min(40, mix.queries.size()));
+  }
+
+  /** Counts (estimated total hits, hits) of the first 40 queries that differ from the single node's. */
+  int mismatches(QueryMix mix, String singleUrl, List<String> searchUrls) {
     int mismatches = 0;
     for (int i = 0; i < Math.min(40, mix.queries.size()); i++) {
       byte[] body = Http.bytes(mix.queries.get(i).body());
-      JsonNode one = http.post(s.singleUrl() + "/indexes/" + Systems.SINGLE_INDEX + "/search", body).json();
-      for (String url : List.of(s.router1().url + "/indexes/" + Systems.RF1_INDEX + "/search",
-          s.router2().url + "/indexes/" + Systems.RF2_INDEX + "/search")) {
+      JsonNode one = http.post(singleUrl + "/indexes/" + Systems.SINGLE_INDEX + "/search", body).json();
+      for (String url : searchUrls) {
         JsonNode routed = http.post(url, body).json();
         if (one.path("estimatedTotalHits").asLong() != routed.path("estimatedTotalHits").asLong()
             || one.path("hits").size() != routed.path("hits").size()) {
@@ -356,8 +377,7 @@ public final class ClusterComparison {
         }
       }
     }
-    results.answerCheck(mismatches);
-    log("answer check: %d mismatching counts over %d queries x 2 routers", mismatches, Math.min(40, mix.queries.size()));
+    return mismatches;
   }
 
   // ---- search -------------------------------------------------------------------------------

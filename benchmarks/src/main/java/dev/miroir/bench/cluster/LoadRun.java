@@ -30,6 +30,19 @@ final class LoadRun {
     long start = System.nanoTime();
     long measureFrom = start + warmupMillis * 1_000_000;
     long measureTo = measureFrom + measureMillis * 1_000_000;
+    return run(target, clients, measureFrom, measureTo, () -> false, seed);
+  }
+
+  /**
+   * Measured from now until {@code done} says so (a rebalance ending, say); the last searches in
+   * flight then count too. Throughput is over the time it really ran.
+   */
+  static Result until(SearchTarget target, int clients, java.util.function.BooleanSupplier done, int seed) {
+    return run(target, clients, System.nanoTime(), Long.MAX_VALUE, done, seed);
+  }
+
+  private static Result run(SearchTarget target, int clients, long measureFrom, long measureTo,
+      java.util.function.BooleanSupplier over, int seed) {
     List<Histogram> histograms = new ArrayList<>();
     AtomicLong completed = new AtomicLong();
     AtomicLong errors = new AtomicLong();
@@ -43,7 +56,7 @@ final class LoadRun {
         int i = seed + client * 7919;
         while (true) {
           long sent = System.nanoTime();
-          if (sent >= measureTo) {
+          if (sent >= measureTo || over.getAsBoolean()) {
             return;
           }
           boolean ok = true;
@@ -77,6 +90,7 @@ final class LoadRun {
     }
     Histogram all = new Histogram(120_000_000L, 3);
     histograms.forEach(all::add);
-    return new Result(target.name, clients, all, completed.get(), errors.get(), firstError.get(), measureMillis / 1000.0);
+    double seconds = (Math.min(measureTo, System.nanoTime()) - measureFrom) / 1e9;
+    return new Result(target.name, clients, all, completed.get(), errors.get(), firstError.get(), seconds);
   }
 }

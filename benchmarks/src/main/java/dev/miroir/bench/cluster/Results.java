@@ -40,6 +40,20 @@ final class Results {
   final Map<String, Long> mixedPeakRss = new LinkedHashMap<>();
   final Map<String, String> profiles = new LinkedHashMap<>();
   int bulkDocuments;
+  /** The rebalance phase, or null when it did not run. */
+  Rebalance rebalance;
+
+  /**
+   * The rebalance phase: a cluster of its own moved 3 -> 4 -> 3 nodes while {@code clients} search
+   * and one writer writes through its router; {@code bulkRate} is one node's bulk indexing in this run.
+   */
+  record Rebalance(int documents, int shards, int replicationFactor, int concurrentMoves, int clients, double bulkRate,
+      LoadRun.Result steady, List<RebalancePhase.Move> moves, int mismatchesBefore, int mismatchesAfter,
+      long documentsAfter, boolean placementAsFound, double seconds) {}
+
+  synchronized void rebalance(Rebalance r) {
+    rebalance = r;
+  }
 
   Results(String mode) {
     this.mode = mode;
@@ -284,11 +298,73 @@ final class Results {
           .append(String.format("%.0f MB", mixedPeakRss.get(k) / 1e6)).append(" | ").append(v).append(" | < 300 MB |\n"));
       b.append('\n');
     }
+    if (rebalance != null) {
+      rebalanceMarkdown(b, rebalance);
+    }
     if (!profiles.isEmpty()) {
       b.append("### Router profiles (JFR, 8 clients)\n\n");
       profiles.forEach((k, v) -> b.append("**").append(k).append("**\n\n```\n").append(v).append("```\n\n"));
     }
     return b.toString();
+  }
+
+  private static void rebalanceMarkdown(StringBuilder b, Rebalance r) {
+    b.append(String.format("### Rebalance under search load (%,d documents, %d shards, RF %d, %d concurrent moves)%n%n",
+        r.documents(), r.shards(), r.replicationFactor(), r.concurrentMoves()));
+    b.append(String.format("A router RF %d cluster of its own gains a fourth node and loses it again, the mover driven as"
+        + " `./miroir local scale` drives it, while %d closed-loop clients search through the router (the query mix)"
+        + " and one writer rewrites one corpus document at a time with its own content. Steady state: the same"
+        + " clients just before the moves. Phase took %.0f s.%n%n", r.replicationFactor(), r.clients(), r.seconds()));
+    b.append("| figure |");
+    r.moves().forEach(m -> b.append(' ').append(m.label()).append(" |"));
+    b.append("\n|---|");
+    r.moves().forEach(m -> b.append("---|"));
+    b.append('\n');
+    row(b, r, "shard moves (rolled back)", m -> m.outcome().journal().progress().movesTotal() + " ("
+        + m.outcome().journal().progress().rolledBack() + ")");
+    row(b, r, "shard replicas moved / theoretical minimum", m -> m.outcome().journal().replicasToMove() + " / "
+        + m.outcome().journal().theoreticalMinimum());
+    row(b, r, "documents copied (pages + rewrites)", m -> String.format("%,d", m.outcome().documentsCopied()));
+    row(b, r, "rebalance wall time", m -> String.format("%.1f s", m.outcome().seconds()));
+    row(b, r, "copy rate, documents/s (copied / wall time)", m -> String.format("%,.0f", m.outcome().copyRate()));
+    row(b, r, String.format("copy rate / one node's bulk indexing (%,.0f documents/s, same run)", r.bulkRate()),
+        m -> String.format("%.1f %%", 100 * m.outcome().copyRate() / r.bulkRate()));
+    row(b, r, String.format("search p50 / p99 during the moves (steady: %.2f / %.2f ms)", r.steady().p(50),
+        r.steady().p(99)), m -> String.format("%.2f / %.2f ms", m.searches().p(50), m.searches().p(99)));
+    row(b, r, "search p50 / p99 during ÷ steady", m -> String.format("%.2f / %.2f", m.searches().p(50) / r.steady().p(50),
+        m.searches().p(99) / r.steady().p(99)));
+    row(b, r, String.format("searches/s during the moves (steady: %.0f)", r.steady().throughput()),
+        m -> String.format("%.0f", m.searches().throughput()));
+    row(b, r, "search errors during the moves", m -> m.searches().errors() + (m.searches().errors() > 0
+        ? " (" + m.searches().firstError() + ")" : ""));
+    row(b, r, "**longest write fence** (raised to lifted)", m -> String.format("**%,d ms**", m.outcome().longestFenceMs()));
+    row(b, r, "writes acknowledged: count, p50 / p99 / max", m -> m.writeMicros().getTotalCount() == 0 ? "–"
+        : String.format("%d, %.1f / %.1f / %.1f ms", m.writeMicros().getTotalCount(),
+            m.writeMicros().getValueAtPercentile(50) / 1000.0, m.writeMicros().getValueAtPercentile(99) / 1000.0,
+            m.writeMicros().getMaxValue() / 1000.0));
+    row(b, r, "write errors", m -> m.writeErrors() + (m.writeErrors() > 0 ? " (" + m.firstWriteError() + ")" : ""));
+    b.append('\n');
+    b.append(String.format("After the moves: answer check %d mismatching counts (%d before the moves); %,d documents"
+        + " through the router (the corpus: %,d); every shard back on its first owners: %s.%n%n", r.mismatchesAfter(),
+        r.mismatchesBefore(), r.documentsAfter(), r.documents(), r.placementAsFound() ? "yes" : "no"));
+    b.append("| step: time summed over moves |");
+    r.moves().forEach(m -> b.append(' ').append(m.label()).append(" |"));
+    b.append("\n|---|");
+    r.moves().forEach(m -> b.append("---|"));
+    b.append('\n');
+    java.util.Set<dev.miroir.core.move.MoveStep> steps = new java.util.TreeSet<>();
+    r.moves().forEach(m -> steps.addAll(m.outcome().stepMillis().keySet()));
+    for (dev.miroir.core.move.MoveStep step : steps) {
+      row(b, r, step.wireName(), m -> String.format("%.1f s", m.outcome().stepMillis().getOrDefault(step, 0L) / 1000.0));
+    }
+    b.append('\n');
+  }
+
+  private static void row(StringBuilder b, Rebalance r, String label,
+      java.util.function.Function<RebalancePhase.Move, String> cell) {
+    b.append("| ").append(label).append(" |");
+    r.moves().forEach(m -> b.append(' ').append(cell.apply(m)).append(" |"));
+    b.append('\n');
   }
 
   private void ratioRow(StringBuilder b, String label, String a, String base, boolean p99, String goal) {
@@ -333,6 +409,35 @@ final class Results {
     ObjectNode rss = root.putObject("peakRss");
     bulkPeakRss.forEach((k, v) -> rss.put("bulk " + k, v));
     mixedPeakRss.forEach((k, v) -> rss.put("mixed " + k, v));
+    if (rebalance != null) {
+      Rebalance r = rebalance;
+      ObjectNode o = root.putObject("rebalance");
+      o.put("documents", r.documents()).put("shards", r.shards()).put("replicationFactor", r.replicationFactor())
+          .put("concurrentMoves", r.concurrentMoves()).put("clients", r.clients())
+          .put("oneNodeBulkDocumentsPerSecond", r.bulkRate()).put("steadyP50", r.steady().p(50))
+          .put("steadyP99", r.steady().p(99)).put("steadyThroughput", r.steady().throughput())
+          .put("answerMismatchesBefore", r.mismatchesBefore()).put("answerMismatchesAfter", r.mismatchesAfter())
+          .put("documentsAfter", r.documentsAfter()).put("placementAsFound", r.placementAsFound())
+          .put("seconds", r.seconds());
+      ArrayNode moves = o.putArray("moves");
+      for (RebalancePhase.Move m : r.moves()) {
+        var p = m.outcome().journal().progress();
+        ObjectNode mo = moves.addObject();
+        mo.put("label", m.label()).put("moves", p.movesTotal()).put("rolledBack", p.rolledBack())
+            .put("replicasMoved", m.outcome().journal().replicasToMove())
+            .put("theoreticalMinimum", m.outcome().journal().theoreticalMinimum())
+            .put("documentsCopied", m.outcome().documentsCopied()).put("seconds", m.outcome().seconds())
+            .put("copyRate", m.outcome().copyRate()).put("copyRateToBulk", m.outcome().copyRate() / r.bulkRate())
+            .put("searchP50", m.searches().p(50)).put("searchP99", m.searches().p(99))
+            .put("searchThroughput", m.searches().throughput()).put("searchErrors", m.searches().errors())
+            .put("longestFenceMs", m.outcome().longestFenceMs()).put("writes", m.writeMicros().getTotalCount())
+            .put("writeP50", m.writeMicros().getValueAtPercentile(50) / 1000.0)
+            .put("writeP99", m.writeMicros().getValueAtPercentile(99) / 1000.0)
+            .put("writeMax", m.writeMicros().getMaxValue() / 1000.0).put("writeErrors", m.writeErrors());
+        ObjectNode steps = mo.putObject("stepMillis");
+        m.outcome().stepMillis().forEach((step, ms) -> steps.put(step.wireName(), ms));
+      }
+    }
     return root;
   }
 }

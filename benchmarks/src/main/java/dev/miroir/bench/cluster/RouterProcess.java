@@ -59,7 +59,7 @@ final class RouterProcess implements AutoCloseable {
   /** @param jvm the router JVM's options (another JVM setting, to compare two in one run) */
   static RouterProcess start(String name, TopologyDocument topology, String masterKey, Http http, Path workDir,
       String classpath, List<String> jvm) throws IOException {
-    Path file = workDir.resolve(name + "-topology.json");
+    Path file = workDir.resolve(name + "-topology.json"); // topologyFile()
     Files.writeString(file, TopologyCodec.encode(topology));
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java));
@@ -79,6 +79,11 @@ final class RouterProcess implements AutoCloseable {
       }
     }
     throw new IOException("router " + name + " exited before listening; see " + workDir.resolve(name + ".log"));
+  }
+
+  /** The topology file this router reads (polls): a mover rewrites it to move shards. */
+  Path topologyFile() {
+    return workDir.resolve(name + "-topology.json");
   }
 
   long pid() {
