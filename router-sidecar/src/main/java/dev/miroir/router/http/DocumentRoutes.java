@@ -17,7 +17,9 @@ import dev.miroir.router.task.RouterTask.DetailsMode;
 import dev.miroir.router.topology.RoutingSnapshot;
 import dev.miroir.router.write.BatchRules;
 import dev.miroir.router.write.DocumentIds;
+import dev.miroir.router.write.DocumentBatch;
 import dev.miroir.router.write.DocumentPayloads;
+import dev.miroir.router.write.NodeCopy;
 import dev.miroir.router.write.PrimaryKeyInference;
 import dev.miroir.router.write.ReservedFields;
 import dev.miroir.router.write.WriteSplitter;
@@ -98,59 +100,67 @@ public final class DocumentRoutes implements RouteModule {
     String uid = ctx.pathParam("uid");
     DocumentPayloads.Format format = DocumentPayloads.Format.ofContentType(ctx.request().getHeader("Content-Type"));
     Character delimiter = csvDelimiter(ctx.queryParams().get("csvDelimiter"));
-    byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    byte[] body = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : NodeCopy.bytesOf(ctx.body().buffer());
     String queryPrimaryKey = ctx.queryParams().get("primaryKey");
     RoutingSnapshot s = fleet.snapshot();
     HttpMethod method = ctx.request().method();
     java.util.concurrent.atomic.AtomicInteger received = new java.util.concurrent.atomic.AtomicInteger();
 
     // Parsing, splitting and serialising a large body takes seconds: never on the event loop.
-    Future<List<ObjectNode>> parsed = offLoopIfLarge(fleet, body.length, () -> {
-      List<ObjectNode> documents = DocumentPayloads.read(format, body, delimiter);
-      DocumentPayloads.rejectReservedField(documents);
+    Future<DocumentBatch> parsed = offLoopIfLarge(fleet, body.length, () -> {
+      DocumentBatch documents = DocumentBatch.read(format, body, delimiter);
       received.set(documents.size());
       return documents;
     });
+    // The facts a batch was judged fine against (off the event loop for a large one), not judged twice.
+    java.util.concurrent.atomic.AtomicReference<IndexFacts> judgedFine = new java.util.concurrent.atomic.AtomicReference<>();
     Future<Reply> written = parsed.compose(documents -> indexFacts(fleet, s, uid)
-        .compose(facts -> mayFail(uid, facts, queryPrimaryKey, documents, method)
-            // Judged against an index that queued changes may still alter (its creation, primary key,
-            // settings): a node would judge the batch after them, so the router waits for them first.
-            ? settled(fleet, s, uid, facts.primaryKey().isEmpty(), System.nanoTime() + SETTLE_NANOS)
-                .compose(v -> indexFacts(fleet, s, uid))
-            : Future.succeededFuture(facts))
+        .compose(facts -> offLoopIfLarge(fleet, body.length, () -> mayFail(uid, facts, queryPrimaryKey, documents, method))
+            .compose(may -> {
+              if (!may) {
+                judgedFine.set(facts);
+                return Future.succeededFuture(facts);
+              }
+              // Judged against an index that queued changes may still alter (its creation, primary key,
+              // settings): a node would judge the batch after them, so the router waits for them first.
+              return settled(fleet, s, uid, facts.primaryKey().isEmpty(), System.nanoTime() + SETTLE_NANOS)
+                  .compose(v -> indexFacts(fleet, s, uid));
+            }))
         .compose(facts -> {
-      Optional<MeiliError> wholeBatchFailure;
-      try {
-        Optional<String> decided = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
-            documents.isEmpty() ? null : documents.get(0));
-        wholeBatchFailure = decided.isEmpty() ? Optional.empty()
-            : BatchRules.check(uid, documents, decided.get(), facts.shape(), method == HttpMethod.POST);
-      } catch (ApiException e) {
-        wholeBatchFailure = Optional.of(e.error());
+      Optional<MeiliError> wholeBatchFailure = Optional.empty();
+      if (facts != judgedFine.get()) {
+        try {
+          Optional<String> decided = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
+              firstOf(documents));
+          wholeBatchFailure = decided.isEmpty() ? Optional.empty()
+              : BatchRules.check(uid, documents, decided.get(), facts.shape(), method == HttpMethod.POST);
+        } catch (ApiException e) {
+          wholeBatchFailure = Optional.of(e.error());
+        }
       }
       if (wholeBatchFailure.isPresent()) {
         return failWholeBatch(fleet, s, ctx, uid, facts, documents.size(), wholeBatchFailure.get());
       }
       return offLoopIfLarge(fleet, body.length, () -> {
       Optional<String> primaryKey = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
-          documents.isEmpty() ? null : documents.get(0));
+          firstOf(documents));
       String query = passThroughQuery(ctx, primaryKey.orElse(null));
       String path = "/indexes/" + segment(uid) + "/documents" + query;
-      WriteSplitter.Split<ObjectNode> split = primaryKey.isPresent()
-          ? WriteSplitter.splitDocuments(documents, primaryKey.get(), s)
-          : new WriteSplitter.Split<>(Map.of(), new java.util.TreeMap<>());
+      WriteSplitter.Bodies split = primaryKey.isPresent()
+          ? WriteSplitter.splitBatch(documents, primaryKey.get(), s)
+          : new WriteSplitter.Bodies(Map.of(), new java.util.TreeMap<>());
       Map<String, NodeCall> calls = new LinkedHashMap<>();
-      split.perNode().forEach((node, docs) -> calls.put(node, new NodeCall(method, path,
-          Buffer.buffer(toArray(docs).toString()), "application/json", auth)));
+      split.perNode().forEach((node, bytes) -> calls.put(node, new NodeCall(method, path,
+          NodeCopy.wrap(bytes), "application/json", auth)));
       // A node that gets none of this batch still needs the index and its primary key, or it would
       // disagree with its peers (and a search would miss the index there): it gets an empty batch.
       boolean newToSomeNode = !facts.exists() || facts.primaryKey().isEmpty();
-      if (newToSomeNode || documents.isEmpty()) {
+      if (newToSomeNode || documents.size() == 0) {
         for (String node : s.broadcastNodes()) {
           calls.putIfAbsent(node, new NodeCall(method, path, Buffer.buffer("[]"), "application/json", auth));
         }
       }
-      var targets = documents.isEmpty() ? s.allWriteTargets() : split.targetsByShard();
+      var targets = documents.size() == 0 ? s.allWriteTargets() : split.targetsByShard();
       // Empty batches that create the index on every node touch every shard (fences see them).
       java.util.Collection<Integer> shards = calls.size() > split.perNode().size() ? null : targets.keySet();
       return new PlannedWrite(calls, targets, shards);
@@ -235,14 +245,13 @@ public final class DocumentRoutes implements RouteModule {
   }
 
   /** Whether the batch might fail whole: the primary key is not settled yet, or a rule fails it. */
-  private static boolean mayFail(String uid, IndexFacts facts, String queryPrimaryKey, List<ObjectNode> documents,
+  private static boolean mayFail(String uid, IndexFacts facts, String queryPrimaryKey, DocumentBatch documents,
       HttpMethod method) {
     if (facts.primaryKey().isEmpty()) {
       return true;
     }
     try {
-      Optional<String> pk = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
-          documents.isEmpty() ? null : documents.get(0));
+      Optional<String> pk = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey, firstOf(documents));
       return pk.isPresent() && BatchRules.check(uid, documents, pk.get(), facts.shape(), method == HttpMethod.POST)
           .isPresent();
     } catch (ApiException e) {
@@ -377,10 +386,8 @@ public final class DocumentRoutes implements RouteModule {
     return value.charAt(0);
   }
 
-  private static ArrayNode toArray(List<ObjectNode> docs) {
-    ArrayNode array = JsonNodeFactory.instance.arrayNode(docs.size());
-    docs.forEach(array::add);
-    return array;
+  private static ObjectNode firstOf(DocumentBatch documents) {
+    return documents.size() == 0 ? null : documents.document(0);
   }
 
   private static String enc(String s) {

@@ -168,7 +168,7 @@ public final class Fleet {
       String indexUid, Map<String, NodeCall> calls, Collection<Integer> shards, String nonIdempotentType) {
     List<NodeCopy> copies = new ArrayList<>();
     calls.forEach((node, call) -> copies.add(new NodeCopy(0, node, call.method().name(), call.uri(),
-        call.body() == null ? null : call.body().getBytes(), call.contentType(), call.authorization(),
+        call.body() == null ? null : NodeCopy.bytesOf(call.body()), call.contentType(), call.authorization(),
         nonIdempotentType, indexUid, 0)));
     WritePlan plan = new WritePlan(indexUid, shards == null ? null : Set.copyOf(shards), copies);
     return writes.submit(plan).recover(failure -> Future.failedFuture(failure instanceof ReplicaLogStore.NotLeaderException

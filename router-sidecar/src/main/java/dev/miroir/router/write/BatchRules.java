@@ -54,43 +54,35 @@ public final class BatchRules {
    * @return the error every node would fail the batch with, or empty when the batch is fine
    */
   public static Optional<MeiliError> check(
-      String indexUid, List<ObjectNode> documents, String primaryKey, IndexShape index, boolean replace) {
-    for (ObjectNode document : documents) {
-      Optional<MeiliError> id = idError(document, primaryKey);
-      if (id.isPresent()) {
-        return id;
-      }
+      String indexUid, DocumentBatch documents, String primaryKey, IndexShape index, boolean replace) {
+    try {
+      documents.ids(primaryKey);
+    } catch (dev.miroir.router.ApiException e) {
+      return Optional.of(e.error());
     }
+    // Only the documents that have the field are read as trees, and only for the field.
     if (index.geoIndexed()) {
-      for (ObjectNode document : documents) {
-        JsonNode geo = document.get("_geo");
-        if (geo != null) {
-          Optional<String> problem = geoProblem(geo, "`" + quotedId(document, primaryKey) + "`");
-          if (problem.isPresent()) {
-            return Optional.of(MeiliError.invalidRequest("invalid_document_geo_field",
-                "Index `" + indexUid + "`: " + problem.get()));
-          }
+      for (int i = 0; i < documents.size(); i++) {
+        JsonNode geo = documents.hasGeo(i) ? documents.field(i, "_geo") : null;
+        if (geo != null && geoProblem(geo, "").isPresent()) {
+          Optional<String> problem = geoProblem(geo, "`" + quotedId(documents.document(i), primaryKey) + "`");
+          return Optional.of(MeiliError.invalidRequest("invalid_document_geo_field",
+              "Index `" + indexUid + "`: " + problem.orElseThrow()));
         }
       }
     }
     if (index.embedders() != null && index.embedders().isObject() && index.embedders().size() > 0) {
-      for (ObjectNode document : documents) {
-        Optional<MeiliError> vectors = vectorsError(indexUid, document, primaryKey, index.embedders());
+      for (int i = 0; i < documents.size(); i++) {
+        if (!documents.hasVectors(i)) {
+          continue;
+        }
+        Optional<MeiliError> vectors = vectorsError(indexUid, documents.document(i), primaryKey, index.embedders());
         if (vectors.isPresent()) {
           return vectors;
         }
       }
     }
     return Optional.empty();
-  }
-
-  private static Optional<MeiliError> idError(ObjectNode document, String primaryKey) {
-    try {
-      DocumentIds.idOf(document, primaryKey);
-      return Optional.empty();
-    } catch (dev.miroir.router.ApiException e) {
-      return Optional.of(e.error());
-    }
   }
 
   /** The id as Meilisearch prints it in field errors: the id string, JSON-quoted. */

@@ -45,6 +45,26 @@ public record NodeCopy(
         atMillis);
   }
 
+  /**
+   * A body as a buffer that shares its bytes: a copy's body is several megabytes for a large batch and
+   * is sent (and resent) as is, so it is never copied into each buffer that carries it.
+   */
+  public static io.vertx.core.buffer.Buffer wrap(byte[] body) {
+    return io.vertx.core.internal.buffer.BufferInternal.buffer(io.netty.buffer.Unpooled.wrappedBuffer(body));
+  }
+
+  /** A buffer's bytes: its own array when it holds exactly them (as {@link #wrap} makes), else a copy. */
+  public static byte[] bytesOf(io.vertx.core.buffer.Buffer buffer) {
+    if (buffer instanceof io.vertx.core.internal.buffer.BufferInternal internal) {
+      io.netty.buffer.ByteBuf buf = internal.unwrap();
+      if (buf.hasArray() && buf.arrayOffset() == 0 && buf.readerIndex() == 0
+          && buf.writerIndex() == buf.array().length) {
+        return buf.array();
+      }
+    }
+    return buffer.getBytes();
+  }
+
   /** Never print the body or the key. */
   @Override
   public String toString() {

@@ -203,7 +203,7 @@ final class NodeDispatcher {
 
   private Future<NodeReply> send(TopologyNode node, NodeCopy copy) {
     return nodes.send(node, HttpMethod.valueOf(copy.method()), copy.uri(),
-        copy.body() == null ? null : Buffer.buffer(copy.body()), copy.contentType(), copy.authorization());
+        copy.body() == null ? null : NodeCopy.wrap(copy.body()), copy.contentType(), copy.authorization());
   }
 
   /**

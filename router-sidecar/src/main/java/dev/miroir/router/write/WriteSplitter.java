@@ -23,6 +23,12 @@ public final class WriteSplitter {
    */
   public record Split<T>(Map<String, List<T>> perNode, SortedMap<Integer, List<String>> targetsByShard) {}
 
+  /**
+   * @param perNode each node's request body (a JSON array of its documents)
+   * @param targetsByShard the write targets of every shard the batch touches, ascending by shard
+   */
+  public record Bodies(Map<String, byte[]> perNode, SortedMap<Integer, List<String>> targetsByShard) {}
+
   private WriteSplitter() {}
 
   /**
@@ -39,6 +45,39 @@ public final class WriteSplitter {
           return shard;
         },
         routing);
+  }
+
+  /**
+   * Splits a batch into one body per node: each node's documents in client order, each stamped with
+   * {@code _miroir_shard}, as {@link #splitDocuments} followed by serialising each node's list gives.
+   *
+   * @throws dev.miroir.router.ApiException a document without a valid id (checked before, normally)
+   */
+  public static Bodies splitBatch(DocumentBatch batch, String primaryKey, RoutingSnapshot routing) {
+    Object[] ids = batch.ids(primaryKey);
+    int n = batch.size();
+    int[] shardOf = new int[n];
+    Map<String, int[]> indexes = new LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    SortedMap<Integer, List<String>> targets = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      int shard = ShardHash.shardOfId(ids[i], routing.shards());
+      shardOf[i] = shard;
+      List<String> writeTargets = targets.computeIfAbsent(shard, routing::writeTargets);
+      for (String node : writeTargets) {
+        int count = counts.getOrDefault(node, 0);
+        int[] list = indexes.computeIfAbsent(node, x -> new int[Math.min(n, 1024)]);
+        if (count == list.length) {
+          list = java.util.Arrays.copyOf(list, Math.min(n, list.length * 2));
+          indexes.put(node, list);
+        }
+        list[count] = i;
+        counts.put(node, count + 1);
+      }
+    }
+    Map<String, byte[]> perNode = new LinkedHashMap<>();
+    indexes.forEach((node, list) -> perNode.put(node, batch.body(list, counts.get(node), shardOf)));
+    return new Bodies(perNode, targets);
   }
 
   /** Splits document ids (already validated) for deletion. */

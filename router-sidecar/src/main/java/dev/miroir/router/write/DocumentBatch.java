@@ -1,0 +1,345 @@
+package dev.miroir.router.write;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.router.ApiException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A client's document batch as the router holds it from reading to sending: each document is a byte
+ * span of one buffer (the client's own bytes for JSON and NDJSON), not a JSON tree. A 10,000-document
+ * batch is about 5 MB of JSON and a multiple of that as trees, and re-serialising the trees once per
+ * node cost more than the nodes' own work to enqueue it (issue 13): now the body is scanned once
+ * with Jackson's streaming parser, each node's body is its documents' original bytes with the shard
+ * stamp written in, and a tree is built only for a document an error message or a rule needs.
+ *
+ * <p>What the router accepts and refuses is {@link DocumentPayloads#read}'s: a body the scan finds
+ * anything unusual in (bad JSON, an element that is not an object, a duplicate key, a lone surrogate,
+ * the reserved field) is read again by that method, which gives the error or, for duplicate keys,
+ * the trees whose last value wins, as before. Such a batch (and every CSV batch, typed by the router)
+ * is held as its trees' serialised bytes, so everything downstream sees one form.
+ */
+public final class DocumentBatch {
+
+  private static final int EMPTY = 1;
+  private static final int GEO = 2;
+  private static final int VECTORS = 4;
+
+  /** The payloads' own parser settings (limits, exact decimals), refusing duplicate keys. */
+  private static final JsonFactory SCAN = DocumentPayloads.JSON.getFactory().rebuild()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  private static final byte[] STAMP = (",\"" + ReservedFields.SHARD + "\":").getBytes(StandardCharsets.UTF_8);
+
+  private final byte[] source;
+  private final int[] starts;
+  /** Offset of each document's closing brace. */
+  private final int[] ends;
+  private final byte[] flags;
+  private final int size;
+  private String idsKey;
+  private Object[] ids;
+
+  private DocumentBatch(byte[] source, int[] starts, int[] ends, byte[] flags, int size) {
+    this.source = source;
+    this.starts = starts;
+    this.ends = ends;
+    this.flags = flags;
+    this.size = size;
+  }
+
+  /**
+   * Reads a payload exactly as {@link DocumentPayloads#read} followed by
+   * {@link DocumentPayloads#rejectReservedField} does, with the same errors.
+   */
+  public static DocumentBatch read(DocumentPayloads.Format format, byte[] body, Character csvDelimiter) {
+    if (format != DocumentPayloads.Format.CSV) {
+      DocumentBatch scanned = scan(body, format == DocumentPayloads.Format.NDJSON);
+      if (scanned != null) {
+        return scanned;
+      }
+    }
+    List<ObjectNode> documents = DocumentPayloads.read(format, body, csvDelimiter);
+    DocumentPayloads.rejectReservedField(documents);
+    return ofTrees(documents);
+  }
+
+  /** A batch of documents already read as trees (CSV, or a body the scan left to the tree reader). */
+  public static DocumentBatch ofTrees(List<ObjectNode> documents) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int n = documents.size();
+    int[] starts = new int[n];
+    int[] ends = new int[n];
+    byte[] flags = new byte[n];
+    try {
+      for (int i = 0; i < n; i++) {
+        ObjectNode document = documents.get(i);
+        starts[i] = out.size();
+        out.write(DocumentPayloads.JSON.writeValueAsBytes(document));
+        ends[i] = out.size() - 1;
+        flags[i] = (byte) ((document.isEmpty() ? EMPTY : 0) | (document.has("_geo") ? GEO : 0)
+            | (document.has("_vectors") ? VECTORS : 0));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new DocumentBatch(out.toByteArray(), starts, ends, flags, n);
+  }
+
+  /** The documents' spans, or null when anything needs {@link DocumentPayloads#read}'s judgement. */
+  static DocumentBatch scan(byte[] body, boolean ndjson) {
+    if (body.length == 0 || (body.length >= 3 && (body[0] & 0xff) == 0xEF && (body[1] & 0xff) == 0xBB
+        && (body[2] & 0xff) == 0xBF)) {
+      return null; // empty or a byte-order mark: refused by the tree reader
+    }
+    Spans spans = new Spans();
+    try (JsonParser p = SCAN.createParser(body)) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return null;
+      }
+      if (ndjson) {
+        for (; t != null; t = p.nextToken()) {
+          if (t != JsonToken.START_OBJECT || !scanDocument(p, spans)) {
+            return null;
+          }
+        }
+      } else if (t == JsonToken.START_OBJECT) {
+        // Nothing after the value is read, as by the tree reader.
+        if (!scanDocument(p, spans)) {
+          return null;
+        }
+      } else if (t == JsonToken.START_ARRAY) {
+        for (t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          if (t != JsonToken.START_OBJECT || !scanDocument(p, spans)) {
+            return null;
+          }
+        }
+      } else {
+        return null;
+      }
+    } catch (IOException | RuntimeException e) {
+      return null; // bad JSON, a duplicate key, a number out of range: the tree reader decides
+    }
+    return new DocumentBatch(body, spans.starts, spans.ends, spans.flags, spans.size);
+  }
+
+  /** Walks one document from its opening brace; false when it needs the tree reader. */
+  private static boolean scanDocument(JsonParser p, Spans spans) throws IOException {
+    int start = Math.toIntExact(p.currentTokenLocation().getByteOffset());
+    int flags = EMPTY;
+    int depth = 1;
+    while (depth > 0) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return false;
+      }
+      switch (t) {
+        case START_OBJECT, START_ARRAY -> depth++;
+        case END_OBJECT, END_ARRAY -> depth--;
+        case FIELD_NAME -> {
+          String name = p.currentName();
+          if (depth == 1) {
+            flags &= ~EMPTY;
+            if (name.equals(ReservedFields.SHARD)) {
+              return false;
+            }
+            if (name.equals("_geo")) {
+              flags |= GEO;
+            } else if (name.equals("_vectors")) {
+              flags |= VECTORS;
+            }
+          }
+          if (dev.miroir.router.admission.StrictJson.loneSurrogate(name)) {
+            return false;
+          }
+        }
+        case VALUE_STRING -> {
+          if (loneSurrogate(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
+            return false;
+          }
+        }
+        case VALUE_NUMBER_FLOAT -> p.getDecimalValue(); // the tree reader's exact decimal must exist
+        default -> {
+          // ints, booleans, nulls
+        }
+      }
+    }
+    int end = Math.toIntExact(p.currentTokenLocation().getByteOffset());
+    spans.add(start, end, flags);
+    return true;
+  }
+
+  private static boolean loneSurrogate(char[] text, int offset, int length) {
+    for (int i = offset, end = offset + length; i < end; i++) {
+      char c = text[i];
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < end && Character.isLowSurrogate(text[i + 1])) {
+          i++;
+          continue;
+        }
+        return true;
+      }
+      if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** Document {@code i} as a tree (for rules and error messages that need one). */
+  public ObjectNode document(int i) {
+    try {
+      return (ObjectNode) DocumentPayloads.JSON.readTree(source, starts[i], ends[i] - starts[i] + 1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  boolean hasGeo(int i) {
+    return (flags[i] & GEO) != 0;
+  }
+
+  boolean hasVectors(int i) {
+    return (flags[i] & VECTORS) != 0;
+  }
+
+  /** The value of a top-level field of document {@code i}, or null. */
+  JsonNode field(int i, String name) {
+    try (JsonParser p = SCAN.createParser(source, starts[i], ends[i] - starts[i] + 1)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        boolean wanted = name.equals(p.currentName());
+        p.nextToken();
+        if (wanted) {
+          return DocumentPayloads.JSON.readTree(p);
+        }
+        p.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Every document's id under {@code primaryKey}, as {@link DocumentIds#idOf} gives it.
+   *
+   * @throws ApiException the first document's error, as {@link DocumentIds#idOf} gives it
+   */
+  public Object[] ids(String primaryKey) {
+    if (primaryKey.equals(idsKey)) {
+      return ids;
+    }
+    Object[] found = new Object[size];
+    for (int i = 0; i < size; i++) {
+      found[i] = idOf(i, primaryKey);
+    }
+    idsKey = primaryKey;
+    ids = found;
+    return found;
+  }
+
+  private Object idOf(int i, String primaryKey) {
+    if (primaryKey.indexOf('.') < 0) {
+      try (JsonParser p = SCAN.createParser(source, starts[i], ends[i] - starts[i] + 1)) {
+        p.nextToken();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          boolean wanted = primaryKey.equals(p.currentName());
+          JsonToken value = p.nextToken();
+          if (wanted) {
+            if (value == JsonToken.VALUE_STRING) {
+              String id = p.getText();
+              if (DocumentIds.isValidStringId(id)) {
+                return id;
+              }
+            } else if (value == JsonToken.VALUE_NUMBER_INT) {
+              return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue()
+                  : (Object) p.getLongValue();
+            }
+            break;
+          }
+          p.skipChildren();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    // A nested key, a missing or an invalid id: the tree gives the value or the exact error.
+    return DocumentIds.idOf(document(i), primaryKey);
+  }
+
+  /**
+   * One node's body: the documents at {@code indexes} as a JSON array, each stamped with its shard
+   * ({@code _miroir_shard} as its last field, where the tree form put it).
+   */
+  public byte[] body(int[] indexes, int count, int[] shardOf) {
+    int length = 2 + Math.max(0, count - 1);
+    for (int k = 0; k < count; k++) {
+      int i = indexes[k];
+      length += ends[i] - starts[i] + STAMP.length - ((flags[i] & EMPTY) != 0 ? 1 : 0) + digits(shardOf[i]);
+    }
+    byte[] out = new byte[length];
+    int at = 0;
+    out[at++] = '[';
+    for (int k = 0; k < count; k++) {
+      int i = indexes[k];
+      if (k > 0) {
+        out[at++] = ',';
+      }
+      int n = ends[i] - starts[i];
+      System.arraycopy(source, starts[i], out, at, n);
+      at += n;
+      boolean empty = (flags[i] & EMPTY) != 0;
+      System.arraycopy(STAMP, empty ? 1 : 0, out, at, STAMP.length - (empty ? 1 : 0));
+      at += STAMP.length - (empty ? 1 : 0);
+      String shard = Integer.toString(shardOf[i]);
+      for (int c = 0; c < shard.length(); c++) {
+        out[at++] = (byte) shard.charAt(c);
+      }
+      out[at++] = '}';
+    }
+    out[at++] = ']';
+    if (at != length) {
+      throw new IllegalStateException("document batch body of " + at + " bytes, expected " + length);
+    }
+    return out;
+  }
+
+  private static int digits(int n) {
+    return Integer.toString(n).length() + 1; // the closing brace
+  }
+
+  /** Growable parallel arrays of spans. */
+  private static final class Spans {
+    int[] starts = new int[64];
+    int[] ends = new int[64];
+    byte[] flags = new byte[64];
+    int size;
+
+    void add(int start, int end, int f) {
+      if (size == starts.length) {
+        starts = Arrays.copyOf(starts, size * 2);
+        ends = Arrays.copyOf(ends, size * 2);
+        flags = Arrays.copyOf(flags, size * 2);
+      }
+      starts[size] = start;
+      ends[size] = end;
+      flags[size] = (byte) f;
+      size++;
+    }
+  }
+}

@@ -1,0 +1,187 @@
+package dev.miroir.router.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.miroir.core.placement.Placement;
+import dev.miroir.core.topology.NodeState;
+import dev.miroir.core.topology.TopologyDocument;
+import dev.miroir.core.topology.TopologyNode;
+import dev.miroir.router.ApiException;
+import dev.miroir.router.admission.TaskFailure;
+import dev.miroir.router.topology.RoutingSnapshot;
+import dev.miroir.router.write.DocumentPayloads.Format;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The byte-span batch against the tree path it replaced: reading ({@link DocumentPayloads#read} and
+ * {@link DocumentPayloads#rejectReservedField}), ids ({@link DocumentIds#idOf}) and splitting
+ * ({@link WriteSplitter#splitDocuments} then one JSON array per node) must give every node the same
+ * documents, and every refused body the same error.
+ */
+class DocumentBatchTest {
+
+  private static RoutingSnapshot snapshot(int rf) {
+    List<TopologyNode> nodes = new ArrayList<>();
+    for (String id : List.of("n0", "n1", "n2")) {
+      nodes.add(new TopologyNode(id, "http://127.0.0.1:1/" + id, null, NodeState.ACTIVE));
+    }
+    return new RoutingSnapshot(TopologyDocument.steadyState("t", 1, nodes,
+        Placement.compute(List.of("n0", "n1", "n2"), 16, rf)));
+  }
+
+  /** What the tree path made of a body: each node's documents (canonical JSON), or its error. */
+  private static String before(Format format, String body, String pk, RoutingSnapshot s) {
+    try {
+      List<ObjectNode> documents = DocumentPayloads.read(format, bytes(body), null);
+      DocumentPayloads.rejectReservedField(documents);
+      var split = WriteSplitter.splitDocuments(documents, pk, s);
+      Map<String, String> out = new TreeMap<>();
+      split.perNode().forEach((node, docs) -> {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        docs.forEach(array::add);
+        out.put(node, canonical(array.toString().getBytes(StandardCharsets.UTF_8)));
+      });
+      return documents.size() + " " + out + " " + split.targetsByShard();
+    } catch (ApiException e) {
+      return "refused " + e.error();
+    } catch (TaskFailure e) {
+      return "failed " + e.error();
+    } catch (RuntimeException e) {
+      return "threw " + e.getClass().getName();
+    }
+  }
+
+  private static String after(Format format, String body, String pk, RoutingSnapshot s) {
+    try {
+      DocumentBatch batch = DocumentBatch.read(format, bytes(body), null);
+      var split = WriteSplitter.splitBatch(batch, pk, s);
+      Map<String, String> out = new TreeMap<>();
+      split.perNode().forEach((node, bytes) -> out.put(node, canonical(bytes)));
+      return batch.size() + " " + out + " " + split.targetsByShard();
+    } catch (ApiException e) {
+      return "refused " + e.error();
+    } catch (TaskFailure e) {
+      return "failed " + e.error();
+    } catch (RuntimeException e) {
+      return "threw " + e.getClass().getName();
+    }
+  }
+
+  private static String canonical(byte[] json) {
+    try {
+      return DocumentPayloads.JSON.readTree(json).toString();
+    } catch (java.io.IOException e) {
+      throw new AssertionError("a node body that is not JSON: " + new String(json, StandardCharsets.UTF_8), e);
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void same(Format format, String body, String pk) {
+    for (int rf : new int[] {1, 2}) {
+      RoutingSnapshot s = snapshot(rf);
+      assertThat(after(format, body, pk, s)).as("%s rf %d: %s", format, rf, body)
+          .isEqualTo(before(format, body, pk, s));
+    }
+  }
+
+  @Test
+  void nodesGetTheSameDocumentsAsFromTrees() {
+    List<String> bodies = List.of(
+        "[{\"id\":1,\"title\":\"a\"},{\"id\":\"b-2\",\"title\":\"b\"},{\"id\":3}]",
+        "{\"id\":7,\"only\":true}",
+        "[]",
+        " [ {\"id\" : 1 , \"x\" : [ 1 , 2 ] } ,\n\t{ \"id\":2 } ] ",
+        "[{\"id\":\"u\",\"t\":\"héllo ✓ 😀 日本\",\"e\":\"\\u00e9\\ud83d\\ude00\\u0000\"}]",
+        "[{\"id\":\"q\",\"s\":\"he said \\\"hi\\\" \\\\ \\/ \\n \\t }]{[,\"}]",
+        "[{\"id\":1,\"n\":{\"a\":[1,{\"b\":null}],\"c\":{},\"d\":[]},\"z\":{\"id\":99}}]",
+        "[{\"id\":0},{\"id\":-5},{\"id\":18446744073709551615},{\"id\":\"007\"},{\"id\":9223372036854775807}]",
+        "[{\"id\":1,\"f\":1.50,\"g\":1e2,\"h\":-0.0,\"i\":1E+400,\"j\":-0,\"k\":123456789012345678901234567890}]",
+        "[{\"id\":1,\"a\":1,\"a\":2},{\"id\":2,\"n\":{\"b\":1,\"b\":[2]}}]",
+        "[{\"id\":5,\"v\":1},{\"id\":5,\"v\":2},{\"id\":5,\"v\":3}]",
+        "[{\"id\":1,\"_geo\":{\"lat\":1.5,\"lng\":\"2\"},\"_vectors\":{\"e\":[0.1,0.2]}}]",
+        "[{\"title\":\"pk last\",\"id\":42}]",
+        "[{\"id\":1}] trailing text the tree reader never reads",
+        "[{\"id\":1,\"_miroir_shardx\":1,\"n\":{\"_miroir_shard\":2}}]");
+    for (String body : bodies) {
+      same(Format.JSON, body, "id");
+    }
+  }
+
+  @Test
+  void ndjsonAndCsvAsBefore() {
+    same(Format.NDJSON, "{\"id\":1,\"t\":\"a\"}\n{\"id\":2,\"t\":\"ü\"}\n", "id");
+    same(Format.NDJSON, "{\"id\":1}\r\n\r\n{\"id\":2}{\"id\":3}", "id");
+    same(Format.NDJSON, "{\"id\":1,\"a\":1,\"a\":2}\n", "id");
+    same(Format.CSV, "id,title,price:number,ok:boolean\n1,a,1.5,true\n2,\"b, c\",,false\n", "id");
+    same(Format.CSV, "sku:string,n:number\nx-1,3\n", "sku");
+  }
+
+  @Test
+  void keysNestedOrNamedDifferently() {
+    same(Format.JSON, "[{\"a\":{\"b\":\"x\"}},{\"a.b\":\"y\"},{\"a\":{\"b\":3}}]", "a.b");
+    same(Format.JSON, "[{\"Sku\":\"s1\",\"id\":9}]", "Sku");
+  }
+
+  @Test
+  void refusedBodiesGiveTheSameError() {
+    List<String> bodies = List.of(
+        "", "   \n", "\uFEFF[{\"id\":1}]", "[{\"id\":1},", "[{\"id\":1} {\"id\":2}]", "{\"id\":1,}", "[1]",
+        "[{\"id\":1},2]", "[{\"id\":1},[]]", "\"text\"", "null", "42", "[{\"id\":1},{\"id\":2,\"x\":tru}]",
+        "[{\"id\":1,\"_miroir_shard\":3}]", "[{\"id\":1},{\"_miroir_shard\":null,\"id\":2}]",
+        "[{\"id\":1,\"t\":\"\\ud800\"}]", "[{\"id\":1,\"\\udc00k\":1}]", "[{\"t\":\"no id\"}]",
+        "[{\"id\":\"a b\"}]", "[{\"id\":true}]", "[{\"id\":1.5}]", "[{\"id\":1e2}]", "[{\"id\":null}]",
+        "[{\"id\":[1]}]", "[{\"id\":{\"a\":1}}]", "[{\"id\":\"" + "x".repeat(512) + "\"}]", "[{\"id\":\"\"}]",
+        "[{\"id\":1},{\"id\":2,\"_miroir_shard\":1},{\"id\":3,\"t\":\"\\udfff\"}]", "[{\"id\":1e99999999999}]");
+    for (String body : bodies) {
+      same(Format.JSON, body, "id");
+    }
+    same(Format.NDJSON, "{\"id\":1}\n[{\"id\":2}]\n", "id");
+    same(Format.NDJSON, "{\"id\":1}\n{\"id\":2\n", "id");
+    same(Format.NDJSON, "{\"id\":1}\nnull\n", "id");
+    same(Format.NDJSON, "{\"id\":1,\"_miroir_shard\":1}\n", "id");
+    same(Format.CSV, "id,n:number\n1,x\n", "id");
+    same(Format.CSV, "id,_miroir_shard\n1,2\n", "id");
+  }
+
+  @Test
+  void theScanKeepsTheClientsBytesAndStampsLast() {
+    String body = "[{\"id\":\"a\",\"t\":\"\\u00e9\"} , {\"id\":\"b\"}]";
+    DocumentBatch batch = DocumentBatch.scan(bytes(body), false);
+    assertThat(batch).isNotNull();
+    byte[] node = batch.body(new int[] {1, 0}, 2, new int[] {12, 3});
+    assertThat(new String(node, StandardCharsets.UTF_8))
+        .isEqualTo("[{\"id\":\"b\",\"_miroir_shard\":3},{\"id\":\"a\",\"t\":\"\\u00e9\",\"_miroir_shard\":12}]");
+    assertThat(DocumentBatch.scan(bytes("[{\"id\":1,\"id\":2}]"), false)).as("duplicates go to the trees").isNull();
+  }
+
+  @Test
+  void anEmptyDocumentIsStampedWithoutAComma() {
+    DocumentBatch batch = DocumentBatch.ofTrees(List.of(JsonNodeFactory.instance.objectNode()));
+    assertThat(new String(batch.body(new int[] {0}, 1, new int[] {7}), StandardCharsets.UTF_8))
+        .isEqualTo("[{\"_miroir_shard\":7}]");
+    DocumentBatch scanned = DocumentBatch.scan(bytes("[{ }]"), false);
+    assertThat(new String(scanned.body(new int[] {0}, 1, new int[] {0}), StandardCharsets.UTF_8))
+        .isEqualTo("[{ \"_miroir_shard\":0}]");
+  }
+
+  @Test
+  void largeBatchesSplitLikeTrees() {
+    StringBuilder body = new StringBuilder("[");
+    for (int i = 0; i < 5_000; i++) {
+      body.append(i == 0 ? "" : ",").append("{\"id\":").append(i % 2 == 0 ? String.valueOf(i) : "\"s" + i + "\"")
+          .append(",\"title\":\"t ").append(i).append(" ü\",\"n\":{\"p\":").append(i * 0.25).append("}}");
+    }
+    same(Format.JSON, body.append("]").toString(), "id");
+  }
+}
