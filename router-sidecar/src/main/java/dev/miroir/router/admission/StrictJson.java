@@ -105,7 +105,7 @@ public final class StrictJson {
     return false;
   }
 
-  public static boolean loneSurrogate(String s) {
+  public static boolean loneSurrogate(CharSequence s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c)) {

@@ -7,9 +7,11 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.miroir.router.ApiException;
+import dev.miroir.router.admission.StrictJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -159,12 +161,12 @@ public final class DocumentBatch {
               flags |= VECTORS;
             }
           }
-          if (dev.miroir.router.admission.StrictJson.loneSurrogate(name)) {
+          if (StrictJson.loneSurrogate(name)) {
             return false;
           }
         }
         case VALUE_STRING -> {
-          if (loneSurrogate(p.getTextCharacters(), p.getTextOffset(), p.getTextLength())) {
+          if (StrictJson.loneSurrogate(CharBuffer.wrap(p.getTextCharacters(), p.getTextOffset(), p.getTextLength()))) {
             return false;
           }
         }
@@ -177,23 +179,6 @@ public final class DocumentBatch {
     int end = Math.toIntExact(p.currentTokenLocation().getByteOffset());
     spans.add(start, end, flags);
     return true;
-  }
-
-  private static boolean loneSurrogate(char[] text, int offset, int length) {
-    for (int i = offset, end = offset + length; i < end; i++) {
-      char c = text[i];
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 < end && Character.isLowSurrogate(text[i + 1])) {
-          i++;
-          continue;
-        }
-        return true;
-      }
-      if (Character.isLowSurrogate(c)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   public int size() {
