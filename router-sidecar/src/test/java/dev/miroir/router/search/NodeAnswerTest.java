@@ -89,4 +89,112 @@ class NodeAnswerTest {
     ObjectNode merged = HitMerger.merge(plan.intent(), settings, read);
     assertThat(merged.get("hits")).hasSize(1);
   }
+
+  /** Each hit read lazily is, as a tree, the hit a full parse gives; its ranking values compare alike. */
+  private static void readsLikeTrees(String answer, String distinct) throws Exception {
+    byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+    ObjectNode lazy = NodeAnswer.read(EXACT, bytes, distinct);
+    JsonNode full = EXACT.readTree(bytes);
+    ObjectNode outside = full.deepCopy();
+    outside.remove("hits");
+    ObjectNode lazyOutside = lazy.deepCopy();
+    lazyOutside.remove("hits");
+    assertThat(lazyOutside).as(answer).isEqualTo(outside);
+    assertThat(lazy.get("hits")).hasSize(full.get("hits").size());
+    for (int i = 0; i < full.get("hits").size(); i++) {
+      NodeAnswer.Hit hit = (NodeAnswer.Hit) lazy.get("hits").get(i);
+      JsonNode expected = full.get("hits").get(i);
+      assertThat(hit.tree()).as(answer).isEqualTo(expected);
+      String printed = new ObjectMapper().writeValueAsString(
+          JsonNodeFactory.instance.arrayNode().addRawValue(hit.without(java.util.Set.of())));
+      assertThat(EXACT.readTree(printed).get(0)).as(answer).isEqualTo(expected);
+      for (String name : List.of("_rankingScore", "_rankingScoreDetails", "_federation")) {
+        assertThat(numbersAsDoubles(hit.get(name))).as(name).isEqualTo(numbersAsDoubles(expected.get(name)));
+      }
+      if (distinct != null) {
+        String top = distinct.contains(".") ? distinct.substring(0, distinct.indexOf('.')) : distinct;
+        assertThat(hit.get(top)).as(distinct).isEqualTo(expected.get(top));
+      }
+    }
+  }
+
+  /** A tree with every number replaced by its double: what the merge compares. */
+  private static JsonNode numbersAsDoubles(JsonNode node) {
+    if (node == null) {
+      return null;
+    }
+    if (node.isNumber()) {
+      return JsonNodeFactory.instance.numberNode(node.doubleValue());
+    }
+    if (node.isContainerNode()) {
+      JsonNode copy = node.deepCopy();
+      if (copy instanceof ObjectNode o) {
+        node.fields().forEachRemaining(e -> o.set(e.getKey(), numbersAsDoubles(e.getValue())));
+      } else {
+        com.fasterxml.jackson.databind.node.ArrayNode a = (com.fasterxml.jackson.databind.node.ArrayNode) copy;
+        for (int i = 0; i < a.size(); i++) {
+          a.set(i, numbersAsDoubles(node.get(i)));
+        }
+      }
+      return copy;
+    }
+    return node;
+  }
+
+  @Test
+  void trickyJsonReadsLikeAFullParse() throws Exception {
+    String details = "\"_rankingScoreDetails\":{\"words\":{\"order\":0,\"matchingWords\":1,\"maxMatchingWords\":1,"
+        + "\"score\":1.0},\"attribute\":{\"order\":1,\"attributeRankingOrderScore\":9.5E-1,"
+        + "\"queryWordDistanceScore\":1e0,\"score\":0.97777777777777777777777},\"price:asc\":{\"order\":2,"
+        + "\"value\":-1.25e+3},\"exactness\":{\"order\":3,\"matchType\":\"exactMatch\",\"score\":1}}";
+    String a = "{\"id\":\"a\\\"}]{[\\\\\",\"t\\u0069tle\":\"caf\\u00e9 \\ud83d\\ude00 \u00e9t\u00e9 \u4e2d\","
+        + "\"\u00e9t\u00e9\":[{\"x\":\"]\"},[],{}],\"n\":-0.0,\"big\":123456789012345678901234567890,"
+        + "\"e\":6.02214076E+23,\"t\":true,\"f\":false,\"z\":null,\"_miroir_shard\":7,"
+        + "\"_rankingScore\":9.876543210987654E-1," + details + "}";
+    String formatted = "{\"id\":\"b\",\"_formatted\":{\"id\":\"b\",\"title\":\"<em>x</em> \\\"y\\\"\","
+        + "\"nested\":{\"_miroir_shard\":\"3\",\"deep\":[1,{\"_rankingScore\":2}]}},\"_matchesPosition\":"
+        + "{\"title\":[{\"start\":0,\"length\":1}]},\"_rankingScore\":0.5," + details + "}";
+    String federated = "{ \"id\" : 3 , \"_federation\" : { \"indexUid\" : \"i\" , \"queriesPosition\" : 0 ,"
+        + " \"weightedRankingScore\" : 1.5e-2 } ,\n\t\"_rankingScore\" : 1.5e-2 }";
+    String empty = "{}";
+    for (String hits : List.of(a, formatted, federated, empty, a + "," + formatted + "," + federated)) {
+      readsLikeTrees("{\"hits\":[" + hits + "],\"query\":\"q \\\"hits\\\"\",\"processingTimeMs\":1,"
+          + "\"facetDistribution\":{\"hits\":{\"[\":1}},\"facetStats\":{\"price\":{\"min\":1.50,\"max\":2E+2}},"
+          + "\"estimatedTotalHits\":3}", null);
+    }
+    // Fields before the hits, and whitespace around everything.
+    readsLikeTrees(" {\n \"query\" : \"x\" , \"hits\" : [ " + a + " ] , \"limit\" : 20 }\n", null);
+    readsLikeTrees("{\"hits\":[]}", null);
+  }
+
+  @Test
+  void theDistinctAttributeIsFoundByItsNameEvenEscapedOrNested() throws Exception {
+    String hit = "{\"id\":1,\"s\\u00e9rie\":\"S\",\"info\":{\"series\":[\"x\",\"y\"]},\"infos\":2,\"inf\":3,"
+        + "\"_rankingScore\":1.0}";
+    readsLikeTrees("{\"hits\":[" + hit + "]}", "s\u00e9rie");
+    readsLikeTrees("{\"hits\":[" + hit + "]}", "info.series");
+    ObjectNode read = NodeAnswer.read(EXACT, ("{\"hits\":[" + hit + "]}").getBytes(StandardCharsets.UTF_8),
+        "info.series");
+    assertThat(read.get("hits").get(0).has("info")).isTrue();
+    assertThat(read.get("hits").get(0).has("infos")).isFalse();
+    assertThat(read.get("hits").get(0).has("inf")).isFalse();
+  }
+
+  @Test
+  void escapedRouterFieldsAreStillLeftOut() throws Exception {
+    String answer = "{\"hits\":[{\"id\":\"a\",\"\\u005fmiroir_shard\":1,\"_rankingScore\":0.5}]}";
+    ObjectNode lazy = merge(List.of(answer), true, "{\"q\":\"x\"}");
+    JsonNode printed = EXACT.readTree(new ObjectMapper().writeValueAsString(lazy));
+    assertThat(printed.get("hits").get(0)).isEqualTo(EXACT.readTree("{\"id\":\"a\"}"));
+  }
+
+  @Test
+  void answersTheScannerCannotWalkAreRefused() {
+    for (String bad : List.of("[]", "{\"hits\":[{\"id\":\"a}]}", "{\"hits\":[{\"id\" 1}]}", "{\"hits\":[{\"id\":1",
+        "{\"hits\":[{\"id\":1}{\"id\":2}]}", "{\"hits\":[{\"id\":}]}")) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+          () -> NodeAnswer.read(EXACT, bad.getBytes(StandardCharsets.UTF_8), null)).as(bad)
+          .isInstanceOfAny(java.io.IOException.class, RuntimeException.class);
+    }
+  }
 }
