@@ -90,21 +90,33 @@ final class ShardScatter {
       BiFunction<String, List<Integer>, R> requestFor,
       Function<R, NodeCall> callOf,
       Long affinity) {
-    Map<Integer, List<String>> replicas = replicasByShard(s, affinity);
     Set<String> coolingDown = load.coolingDown();
     // A replica that misses acknowledged writes (late or needing repair) would answer with stale
     // documents: read its shards from a current peer when one exists.
     Set<String> stale = fleet.behindNodes(s);
-    Set<String> avoid = new HashSet<>(coolingDown);
-    avoid.addAll(stale);
-    CoveringSet plan = CoveringSetPlanner.plan(s.shards(), replicas, avoid);
-    if (!plan.complete() && !stale.isEmpty()) {
-      plan = CoveringSetPlanner.plan(s.shards(), replicas, coolingDown);
+    Planned planned;
+    if (affinity != null) {
+      planned = plan(s, replicasByShard(s, load.snapshot(), affinity), coolingDown, stale);
+    } else {
+      Map<String, ReplicaPreference.Load> loads = load.snapshot();
+      PlanKey key = new PlanKey(ReplicaPreference.orderKey(new ArrayList<>(s.nodes().keySet()), loads),
+          coolingDown, stale);
+      PlanCache cache = plans;
+      if (cache == null || cache.snapshot != s) {
+        cache = new PlanCache(s);
+        plans = cache;
+      }
+      planned = cache.plans.get(key);
+      if (planned == null) {
+        planned = plan(s, replicasByShard(s, loads, null), coolingDown, stale);
+        if (cache.plans.size() >= PLANS_KEPT) {
+          cache.plans.clear();
+        }
+        cache.plans.put(key, planned);
+      }
     }
-    if (!plan.complete() && !coolingDown.isEmpty()) {
-      // A node that failed a moment ago is still better than no answer for its shards.
-      plan = CoveringSetPlanner.plan(s.shards(), replicas, Set.of());
-    }
+    Map<Integer, List<String>> replicas = planned.replicas();
+    CoveringSet plan = planned.plan();
     Map<String, List<Integer>> first = restrict(plan.shardsByNode(), only);
     List<Integer> unavailable = new ArrayList<>(plan.unavailable());
     if (only != null) {
@@ -190,9 +202,49 @@ final class ShardScatter {
     return reply.status() == 0 || reply.status() >= 500;
   }
 
+  /**
+   * The covering set of one topology, replica order and set of nodes to avoid. A search used to
+   * plan it afresh (a sorted replica list per shard, then the greedy cover); it changes only when
+   * one of those does, so it is kept per topology snapshot, keyed by the order of the nodes' loads
+   * ({@link ReplicaPreference#orderKey}) and the nodes avoided. Read-only once made.
+   */
+  private record Planned(Map<Integer, List<String>> replicas, CoveringSet plan) {}
+
+  private record PlanKey(String loadOrder, Set<String> coolingDown, Set<String> stale) {}
+
+  /** The plans of one snapshot; replaced when the topology changes. */
+  private static final class PlanCache {
+    final RoutingSnapshot snapshot;
+    final Map<PlanKey, Planned> plans = new java.util.concurrent.ConcurrentHashMap<>();
+
+    PlanCache(RoutingSnapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+  }
+
+  /** Bound on the plans kept: one per order of the nodes' loads seen lately (3 nodes: 13 orders). */
+  private static final int PLANS_KEPT = 64;
+
+  private volatile PlanCache plans;
+
+  private static Planned plan(RoutingSnapshot s, Map<Integer, List<String>> replicas, Set<String> coolingDown,
+      Set<String> stale) {
+    Set<String> avoid = new HashSet<>(coolingDown);
+    avoid.addAll(stale);
+    CoveringSet plan = CoveringSetPlanner.plan(s.shards(), replicas, avoid);
+    if (!plan.complete() && !stale.isEmpty()) {
+      plan = CoveringSetPlanner.plan(s.shards(), replicas, coolingDown);
+    }
+    if (!plan.complete() && !coolingDown.isEmpty()) {
+      // A node that failed a moment ago is still better than no answer for its shards.
+      plan = CoveringSetPlanner.plan(s.shards(), replicas, Set.of());
+    }
+    return new Planned(Map.copyOf(replicas), plan); // a CoveringSet is immutable
+  }
+
   /** Readable owners of every shard, best first by recent load. */
-  private Map<Integer, List<String>> replicasByShard(RoutingSnapshot s, Long affinity) {
-    Map<String, ReplicaPreference.Load> loads = load.snapshot();
+  private static Map<Integer, List<String>> replicasByShard(RoutingSnapshot s, Map<String, ReplicaPreference.Load> loads,
+      Long affinity) {
     Map<Integer, List<String>> out = new HashMap<>();
     for (int shard = 0; shard < s.shards(); shard++) {
       List<String> readable = new ArrayList<>();
@@ -202,8 +254,8 @@ final class ShardScatter {
           readable.add(owner);
         }
       }
-      out.put(shard, affinity == null ? ReplicaPreference.order(readable, loads)
-          : ReplicaPreference.sticky(readable, affinity, shard));
+      out.put(shard, List.copyOf(affinity == null ? ReplicaPreference.order(readable, loads)
+          : ReplicaPreference.sticky(readable, affinity, shard)));
     }
     return out;
   }

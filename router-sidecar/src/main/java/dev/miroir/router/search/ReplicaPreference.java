@@ -36,6 +36,27 @@ public final class ReplicaPreference {
   }
 
   /**
+   * The order {@link #order} puts {@code nodes} in, as a key: node ids cheapest first, ties joined
+   * by {@code =}, others by {@code <}. Two load maps with the same key order every subset of
+   * {@code nodes} alike (the sort is stable and compares only costs), so a plan made from one serves
+   * the other: loads change with every answer, their order far less often.
+   */
+  public static String orderKey(List<String> nodes, Map<String, Load> loads) {
+    List<String> ordered = order(nodes, loads);
+    StringBuilder key = new StringBuilder();
+    double previous = 0;
+    for (int i = 0; i < ordered.size(); i++) {
+      double cost = loads.getOrDefault(ordered.get(i), Load.UNMEASURED).cost();
+      if (i > 0) {
+        key.append(Double.compare(previous, cost) == 0 ? '=' : '<');
+      }
+      key.append(ordered.get(i));
+      previous = cost;
+    }
+    return key.toString();
+  }
+
+  /**
    * A stable key for a query whose answer depends on which replicas serve it, else null. With
    * {@code matchingStrategy: frequency} Meilisearch drops query words by their frequency in the
    * node's whole index, and a node holds other shards besides the ones it answers for, so two

@@ -38,4 +38,28 @@ class ReplicaPreferenceTest {
     }
     assertThat(firstChoices).as("spread over replicas across shards").hasSize(3);
   }
+
+  @Test
+  void loadsWithTheSameOrderKeyOrderEverySubsetAlike() {
+    List<String> nodes = List.of("a", "b", "c");
+    java.util.Random random = new java.util.Random(7);
+    Map<String, List<List<String>>> ordersByKey = new java.util.HashMap<>();
+    for (int round = 0; round < 2_000; round++) {
+      Map<String, ReplicaPreference.Load> loads = new java.util.HashMap<>();
+      for (String node : nodes) {
+        if (random.nextInt(4) > 0) { // some unmeasured; few latencies and in-flight counts, so ties
+          loads.put(node, new ReplicaPreference.Load(random.nextInt(3) * 5, random.nextInt(3)));
+        }
+      }
+      List<List<String>> orders = new java.util.ArrayList<>();
+      for (List<String> subset : List.of(nodes, List.of("a", "b"), List.of("b", "c"), List.of("c", "a"))) {
+        orders.add(ReplicaPreference.order(subset, loads));
+      }
+      List<List<String>> seen = ordersByKey.putIfAbsent(ReplicaPreference.orderKey(nodes, loads), orders);
+      assertThat(seen == null ? orders : seen).as(loads.toString()).isEqualTo(orders);
+    }
+    assertThat(ordersByKey).as("different orders get different keys").hasSizeGreaterThan(5);
+    assertThat(ReplicaPreference.orderKey(nodes, Map.of("a", new ReplicaPreference.Load(1, 0))))
+        .isEqualTo("b=c<a");
+  }
 }
