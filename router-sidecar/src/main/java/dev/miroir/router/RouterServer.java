@@ -113,7 +113,7 @@ public final class RouterServer implements RouterHandle {
 
       Endpoints endpoints = new Endpoints(router, meters);
       List<RouteModule> modules = new java.util.ArrayList<>(List.of(
-          new ClusterRoutes(), new IndexRoutes(), new DocumentRoutes(), new TaskRoutes(), new KeyRoutes(),
+          new ClusterRoutes(), new IndexRoutes(), new DocumentRoutes(meters), new TaskRoutes(), new KeyRoutes(),
           new SearchRoutes(), new ReplicaRoutes(), new InstanceRoutes(),
           new ConsistencyRoutes(meters, ConsistencyMonitor.configuredInterval(System.getenv()))));
       modules.addAll(config.extraRoutes());

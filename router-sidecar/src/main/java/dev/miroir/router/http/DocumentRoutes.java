@@ -67,8 +67,23 @@ public final class DocumentRoutes implements RouteModule {
             "documentEdition")));
   }
 
-  /** What the router must know about an index before it can split a batch. */
-  private record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterable, BatchRules.IndexShape shape) {}
+  /** The facts of indexes, kept between writes while this router sequences them. */
+  private final IndexFacts.Cache kept = new IndexFacts.Cache();
+  private final io.micrometer.core.instrument.Counter factsKept;
+  private final io.micrometer.core.instrument.Counter factsAsked;
+
+  public DocumentRoutes(io.micrometer.core.instrument.MeterRegistry meters) {
+    factsKept = factsCounter(meters, "kept");
+    factsAsked = factsCounter(meters, "asked");
+  }
+
+  private static io.micrometer.core.instrument.Counter factsCounter(
+      io.micrometer.core.instrument.MeterRegistry meters, String source) {
+    return io.micrometer.core.instrument.Counter.builder("miroir_write_index_facts")
+        .description("Document writes by where the index's primary key and settings came from: kept since the"
+            + " index's last change, or asked of a node (a round trip before the write is sequenced)")
+        .tag("source", source).register(meters);
+  }
 
   /**
    * A batch that Meilisearch would fail whole (see {@link BatchRules}): 202 and a router task that is
@@ -114,7 +129,7 @@ public final class DocumentRoutes implements RouteModule {
     });
     // The facts a batch was judged fine against (off the event loop for a large one), not judged twice.
     java.util.concurrent.atomic.AtomicReference<IndexFacts> judgedFine = new java.util.concurrent.atomic.AtomicReference<>();
-    Future<Reply> written = parsed.compose(documents -> indexFacts(fleet, s, uid)
+    Future<Reply> written = parsed.compose(documents -> keptOrRead(fleet, s, uid)
         .compose(facts -> offLoopIfLarge(fleet, body.length, () -> mayFail(uid, facts, queryPrimaryKey, documents, method))
             .compose(may -> {
               if (!may) {
@@ -270,23 +285,18 @@ public final class DocumentRoutes implements RouteModule {
 
   /** Asks one node, with the master key, for the index's primary key and settings. */
   private Future<IndexFacts> indexFacts(Fleet fleet, RoutingSnapshot s, String uid) {
-    String base = "/indexes/" + segment(uid);
-    Future<NodeReply> index = fleet.askOne(s, new NodeCall(HttpMethod.GET, base, null, null, fleet.masterAuthorization()));
-    Future<NodeReply> settings = fleet.askOne(s, new NodeCall(HttpMethod.GET,
-        base + "/settings", null, null, fleet.masterAuthorization()));
-    return Future.all(index, settings).map(done -> {
-      NodeReply i = index.result();
-      if (i.status() == 0 || i.status() >= 500) {
-        throw MeiliError.nodeUnreachable("No node could be asked about index `" + uid + "`: " + i.describe()).exception();
-      }
-      boolean exists = i.isSuccess();
-      JsonNode pk = exists ? i.json().get("primaryKey") : null;
-      Optional<String> primaryKey = pk == null || pk.isNull() ? Optional.empty() : Optional.of(pk.asText());
-      JsonNode all = settings.result().isSuccess() ? settings.result().json()
-          : JsonNodeFactory.instance.objectNode();
-      JsonNode list = settings.result().isSuccess() ? all.get("filterableAttributes") : null;
-      return new IndexFacts(exists, primaryKey, list, BatchRules.IndexShape.of(all));
-    });
+    return IndexFacts.read(fleet, call -> fleet.askOne(s, call), uid);
+  }
+
+  /** The facts kept since the index's last change when they are still true, else asked of a node. */
+  private Future<IndexFacts> keptOrRead(Fleet fleet, RoutingSnapshot s, String uid) {
+    Optional<IndexFacts> facts = kept.get(fleet, uid);
+    if (facts.isPresent()) {
+      factsKept.increment();
+      return Future.succeededFuture(facts.get());
+    }
+    factsAsked.increment();
+    return indexFacts(fleet, s, uid).onSuccess(read -> kept.refresh(fleet, s, uid, read));
   }
 
   private Future<Reply> deleteOne(Fleet fleet, RoutingContext ctx) {

@@ -336,7 +336,10 @@ public final class TaskRoutes implements RouteModule {
             details.put("matchedTasks", matched.size());
             details.put(cancel ? "canceledTasks" : "deletedTasks", affected.size());
             details.put("originalFilter", "?" + (ctx.request().query() == null ? "" : ctx.request().query()));
-            return fleet.sendEach(s, calls).compose(replies -> fleet.acknowledgeWrite(s, replies,
+            // A cancelation can undo a queued change of an index's shape (creation, settings).
+            Future<Map<String, NodeReply>> sent = cancel
+                ? fleet.writes().changingShape(() -> fleet.sendEach(s, calls)) : fleet.sendEach(s, calls);
+            return sent.compose(replies -> fleet.acknowledgeWrite(s, replies,
                 s.allWriteTargets(), new TaskTemplate(null, details, DetailsMode.ONE_NODE), null))
                 .map(reply -> reply.status() == 202 ? new Reply(200, reply.headers(), reply.body()) : reply)
                 .compose(reply -> {

@@ -38,6 +38,10 @@ public final class WritePath implements AutoCloseable {
   private final SequencerRole role;
   private final WriteSequencer sequencer;
   private final Map<String, NodeDispatcher> dispatchers = new ConcurrentHashMap<>();
+  /** Bumped when a write that may change an index's shape is submitted, when it is answered, and on a change of leader. */
+  private final java.util.concurrent.atomic.AtomicLong shapeGeneration = new java.util.concurrent.atomic.AtomicLong();
+  /** Writes that may change an index's shape, submitted and not yet answered by every copy's first attempt. */
+  private final java.util.concurrent.atomic.AtomicInteger shapeChangesInFlight = new java.util.concurrent.atomic.AtomicInteger();
 
   public WritePath(Vertx vertx, NodeClient nodes, Supplier<RoutingSnapshot> topology, WriteOptions options,
       String routerAuthorization, MeterRegistry meters) {
@@ -58,7 +62,10 @@ public final class WritePath implements AutoCloseable {
     }
     this.log = new ReplicaLog(store, options.maxCopies(), options.maxBytes());
     this.sequencer = new WriteSequencer(vertx, log, this::dispatcher, role);
-    role.onLost(sequencer::liftAll);
+    role.onLost(() -> {
+      shapeGeneration.incrementAndGet();
+      sequencer.liftAll();
+    });
   }
 
   /** Loads the log and takes part in the election; returns once this router can serve. */
@@ -74,6 +81,8 @@ public final class WritePath implements AutoCloseable {
 
   /** Loads the log (the previous leader's, in Redis mode) and finishes its undelivered copies first. */
   private Future<Void> becomeLeader() {
+    // Another router sequenced writes meanwhile: whatever this one knew of the indexes' shapes is void.
+    shapeGeneration.incrementAndGet();
     return log.load().onSuccess(v -> {
       for (String node : log.knownNodes()) {
         NodeDispatcher d = dispatcher(node);
@@ -84,7 +93,53 @@ public final class WritePath implements AutoCloseable {
   }
 
   public Future<Map<String, NodeReply>> submit(WritePlan plan) {
-    return sequencer.submit(plan);
+    if (ShapeWrites.keepShape(plan)) {
+      return sequencer.submit(plan);
+    }
+    return changingShape(() -> sequencer.submit(plan));
+  }
+
+  /**
+   * Runs something that may change an index's shape (a write other than to documents, a task
+   * cancellation): facts about shapes read before it is answered are void ({@link #shapeStamp}).
+   */
+  public <T> Future<T> changingShape(Supplier<Future<T>> change) {
+    shapeChangesInFlight.incrementAndGet();
+    shapeGeneration.incrementAndGet();
+    Future<T> done;
+    try {
+      done = change.get();
+    } catch (RuntimeException e) {
+      done = Future.failedFuture(e);
+    }
+    return done.onComplete(answered -> {
+      // Again once answered: a shape read while the change waited (at a fence, in the log) is void too.
+      shapeGeneration.incrementAndGet();
+      shapeChangesInFlight.decrementAndGet();
+    });
+  }
+
+  /**
+   * A stamp of what this sequencer knows about the indexes' shapes (existence, primary key,
+   * settings); empty while a write that may change one is in flight, or when this router does not
+   * sequence writes. Facts read from a node while the stamp stays equal are still true, provided the
+   * node had no change of the shape queued when they were read (see {@link ShapeWrites}).
+   */
+  public java.util.Optional<ShapeWrites.Stamp> shapeStamp() {
+    if (!role.leading() || shapeChangesInFlight.get() > 0) {
+      return java.util.Optional.empty();
+    }
+    ShapeWrites.Stamp stamp = new ShapeWrites.Stamp(shapeGeneration.get(), role.term());
+    return shapeChangesInFlight.get() > 0 ? java.util.Optional.empty() : java.util.Optional.of(stamp);
+  }
+
+  /**
+   * Whether every write this sequencer answered has reached the node: no copy of it is pending
+   * (held back, late, in the log) and it needs no repair. Only then do the node's answers reflect
+   * every change already sequenced.
+   */
+  public boolean current(String nodeId) {
+    return !behind(nodeId) && log.status(nodeId).pendingCopies() == 0;
   }
 
   public ShardFence fence() {
