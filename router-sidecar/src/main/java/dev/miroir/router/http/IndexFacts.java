@@ -58,7 +58,7 @@ record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterab
    * settings; see {@link ShapeWrites}) and task cancellations, each of which voids every kept fact
    * when it arrives and again when it is answered ({@link WritePath#shapeStamp}). Facts are kept
    * only when they are read, between those, from a node that has every sequenced write
-   * ({@link WritePath#current}) and no change of the index queued or processing: then they are what
+   * (not {@link WritePath#behind}) and no change of the index queued or processing: then they are what
    * every node will judge the next batch by, since it queues after those changes. When in doubt
    * (nothing kept, a change in flight, another router sequencing writes meanwhile) the write asks a
    * node, as it always did, and the keeping is retried off its path.
@@ -99,7 +99,7 @@ record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterab
         return;
       }
       String node = s.broadcastNodes().stream()
-          .filter(id -> s.node(id).state().isReadable() && writes.current(id)).findFirst().orElse(null);
+          .filter(id -> s.node(id).state().isReadable() && !writes.behind(id)).findFirst().orElse(null);
       if (node == null || !reading.add(uid)) {
         return;
       }
@@ -122,7 +122,10 @@ record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterab
       }).onComplete(read -> {
         reading.remove(uid);
         Kept k = read.succeeded() ? read.result() : null;
-        if (k != null && k.facts().primaryKey().isPresent() && before.equals(writes.shapeStamp())) {
+        // Checked again at the end: a node that refused a change its peers enqueued is marked as
+        // needing repair right after the change is answered.
+        if (k != null && k.facts().primaryKey().isPresent() && before.equals(writes.shapeStamp())
+            && !writes.behind(node)) {
           kept.put(uid, k);
         }
       });

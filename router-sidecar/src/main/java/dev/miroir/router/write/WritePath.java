@@ -123,7 +123,10 @@ public final class WritePath implements AutoCloseable {
    * A stamp of what this sequencer knows about the indexes' shapes (existence, primary key,
    * settings); empty while a write that may change one is in flight, or when this router does not
    * sequence writes. Facts read from a node while the stamp stays equal are still true, provided the
-   * node had no change of the shape queued when they were read (see {@link ShapeWrites}).
+   * node is not {@link #behind} and had no change of the shape queued when they were read (see
+   * {@link ShapeWrites}): with no such write in flight, each one's copy for that node was enqueued
+   * on it, or held back while it was late and enqueued since (a node is late until its last held-back
+   * copy is), or refused (the node then needs repair).
    */
   public java.util.Optional<ShapeWrites.Stamp> shapeStamp() {
     if (!role.leading() || shapeChangesInFlight.get() > 0) {
@@ -133,14 +136,6 @@ public final class WritePath implements AutoCloseable {
     return shapeChangesInFlight.get() > 0 ? java.util.Optional.empty() : java.util.Optional.of(stamp);
   }
 
-  /**
-   * Whether every write this sequencer answered has reached the node: no copy of it is pending
-   * (held back, late, in the log) and it needs no repair. Only then do the node's answers reflect
-   * every change already sequenced.
-   */
-  public boolean current(String nodeId) {
-    return !behind(nodeId) && log.status(nodeId).pendingCopies() == 0;
-  }
 
   public ShardFence fence() {
     return sequencer;
