@@ -62,8 +62,11 @@ public final class NodeAnswer {
     i = ws(bytes, i + 1);
     int hitsFrom = -1;
     int hitsTo = -1;
-    // Find the top-level "hits" array (Meilisearch writes it first).
-    while (i < bytes.length && bytes[i] != '}') {
+    ArrayNode hits = JsonNodeFactory.instance.arrayNode();
+    Values ranking = new Values();
+    Values distinctValues = new Values();
+    // Find the top-level "hits" array (Meilisearch writes it first) and walk it.
+    while (peek(bytes, i) != '}') {
       expect(bytes, i, '"');
       int keyTo = skipString(bytes, i);
       boolean isHits = keyTo - i == 6 && bytes[i + 1] == 'h' && bytes[i + 2] == 'i' && bytes[i + 3] == 't'
@@ -71,14 +74,25 @@ public final class NodeAnswer {
       i = ws(bytes, keyTo);
       expect(bytes, i, ':');
       int valueFrom = ws(bytes, i + 1);
-      int valueTo = skipValue(bytes, valueFrom);
-      if (isHits && bytes[valueFrom] == '[') {
+      if (isHits && peek(bytes, valueFrom) == '[') {
         hitsFrom = valueFrom;
-        hitsTo = valueTo;
+        i = ws(bytes, valueFrom + 1);
+        while (peek(bytes, i) != ']') {
+          expect(bytes, i, '{');
+          Hit hit = new Hit(mapper, bytes, i);
+          i = ws(bytes, readHit(hit, bytes, i, distinct, ranking, distinctValues));
+          hits.add(hit);
+          if (peek(bytes, i) == ',') {
+            i = ws(bytes, i + 1);
+          } else if (bytes[i] != ']') {
+            throw new IOException("a search answer's hits are objects separated by commas");
+          }
+        }
+        hitsTo = i + 1;
         break;
       }
-      i = ws(bytes, valueTo);
-      if (i < bytes.length && bytes[i] == ',') {
+      i = ws(bytes, skipValue(bytes, valueFrom));
+      if (peek(bytes, i) == ',') {
         i = ws(bytes, i + 1);
       }
     }
@@ -94,21 +108,6 @@ public final class NodeAnswer {
     if (!(mapper.readTree(rest) instanceof ObjectNode out)) {
       throw new IOException("a search answer is an object");
     }
-    ArrayNode hits = JsonNodeFactory.instance.arrayNode();
-    Values ranking = new Values();
-    Values distinctValues = new Values();
-    i = ws(bytes, hitsFrom + 1);
-    while (bytes[i] != ']') {
-      expect(bytes, i, '{');
-      Hit hit = new Hit(mapper, bytes, i);
-      i = ws(bytes, readHit(hit, bytes, i, distinct, ranking, distinctValues));
-      hits.add(hit);
-      if (bytes[i] == ',') {
-        i = ws(bytes, i + 1);
-      } else if (bytes[i] != ']') {
-        throw new IOException("a search answer's hits are objects separated by commas");
-      }
-    }
     ranking.parse(RANKING_VALUES, bytes);
     distinctValues.parse(mapper, bytes);
     out.set("hits", hits);
@@ -119,7 +118,7 @@ public final class NodeAnswer {
   private static int readHit(Hit hit, byte[] bytes, int open, String distinct, Values ranking, Values distinctValues)
       throws IOException {
     int i = ws(bytes, open + 1);
-    while (bytes[i] != '}') {
+    while (peek(bytes, i) != '}') {
       expect(bytes, i, '"');
       int keyFrom = i;
       int keyTo = skipString(bytes, i);
@@ -139,7 +138,7 @@ public final class NodeAnswer {
         hit.nested = true;
       }
       i = ws(bytes, valueTo);
-      if (bytes[i] == ',') {
+      if (peek(bytes, i) == ',') {
         i = ws(bytes, i + 1);
       } else if (bytes[i] != '}') {
         throw new IOException("a hit's fields are separated by commas");
@@ -216,18 +215,32 @@ public final class NodeAnswer {
     }
   }
 
+  /** The byte at {@code i}, or an IOException past the end. */
+  private static byte peek(byte[] bytes, int i) throws IOException {
+    if (i >= bytes.length) {
+      throw new IOException("a search answer ends early");
+    }
+    return bytes[i];
+  }
+
   /** From a string's opening quote to the position after its closing quote. */
   static int skipString(byte[] bytes, int open) throws IOException {
-    for (int i = open + 1; i < bytes.length; i++) {
-      byte b = bytes[i];
+    int i = open + 1;
+    int n = bytes.length;
+    while (true) {
+      // A tight loop to the next quote or backslash (most strings have no escape).
+      byte b = 0;
+      while (i < n && (b = bytes[i]) != '"' && b != '\\') {
+        i++;
+      }
+      if (i >= n) {
+        throw new IOException("unterminated string in a search answer");
+      }
       if (b == '"') {
         return i + 1;
       }
-      if (b == '\\') {
-        i++;
-      }
+      i += 2; // the backslash and the character it escapes
     }
-    throw new IOException("unterminated string in a search answer");
   }
 
   /** From the first byte of a value to the position after it. */
