@@ -43,7 +43,7 @@ final class Charts {
     if (!r.bulk.isEmpty()) {
       bulk(r, out);
     }
-    if (r.rebalance != null) {
+    if (!r.rebalances.isEmpty()) {
       rebalance(r, out);
     }
   }
@@ -176,9 +176,16 @@ final class Charts {
     BitmapEncoder.saveBitmap(chart, out.resolve("bulk-indexing.png").toString(), BitmapEncoder.BitmapFormat.PNG);
   }
 
-  /** Search p50/p99 steady and during each move; the copy rate beside one node's bulk indexing. */
+  /** Per replication factor: search p50/p99 steady and during each move; the copy rate beside one node's bulk indexing. */
   private static void rebalance(Results r, Path out) throws IOException {
-    Results.Rebalance rb = r.rebalance;
+    List<BufferedImage> panels = new ArrayList<>();
+    for (Results.Rebalance rb : r.rebalances) {
+      rebalancePanels(r, rb, panels);
+    }
+    stack(panels, out.resolve("rebalance.png"));
+  }
+
+  private static void rebalancePanels(Results r, Results.Rebalance rb, List<BufferedImage> panels) {
     List<String> when = new ArrayList<>(List.of("steady, just before"));
     List<Double> p50 = new ArrayList<>(List.of(orZero(rb.steady().p(50))));
     List<Double> p99 = new ArrayList<>(List.of(orZero(rb.steady().p(99))));
@@ -191,15 +198,16 @@ final class Charts {
       rates.add("copy " + m.label());
       rate.add(orZero(m.outcome().copyRate()));
     }
-    CategoryChart latency = category(String.format("Search through the router during a rebalance, %d clients (ms, lower"
-        + " is better) — %s run", rb.clients(), r.mode), "ms", PANEL_HEIGHT);
+    CategoryChart latency = category(String.format("Search through the router RF %d during a rebalance, %d clients (ms,"
+        + " lower is better) — %s run", rb.replicationFactor(), rb.clients(), r.mode), "ms", PANEL_HEIGHT);
     latency.addSeries("p50", when, p50);
     latency.addSeries("p99", when, p99);
-    CategoryChart copy = category(String.format("Shard copy rate against one node's bulk indexing, %,d documents"
-        + " (documents/s, higher is better) — %s run", rb.documents(), r.mode), "documents/s", PANEL_HEIGHT);
+    CategoryChart copy = category(String.format("Shard copy rate (RF %d) against one node's bulk indexing, %,d documents"
+        + " (documents/s, higher is better) — %s run", rb.replicationFactor(), rb.documents(), r.mode), "documents/s",
+        PANEL_HEIGHT);
     copy.addSeries("documents/s", rates, rate);
-    stack(List.of(BitmapEncoder.getBufferedImage(latency), BitmapEncoder.getBufferedImage(copy)),
-        out.resolve("rebalance.png"));
+    panels.add(BitmapEncoder.getBufferedImage(latency));
+    panels.add(BitmapEncoder.getBufferedImage(copy));
   }
 
   private static void stack(List<BufferedImage> panels, Path file) throws IOException {

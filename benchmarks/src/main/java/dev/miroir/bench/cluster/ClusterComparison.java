@@ -74,6 +74,12 @@ public final class ClusterComparison {
   /** The baseline router's JVM options when they differ from the others' (a JVM setting before/after). */
   private List<String> baselineJvm;
 
+  /**
+   * The replication factors the rebalance phase moves, each on a cluster of its own: RF 1 by default
+   * (the copy rate of every document once); {@code --rebalance-rf 1,2} adds RF 2.
+   */
+  private List<Integer> rebalanceRf = List.of(1);
+
   /** For development: only these systems in the search and profile phases (all when null). */
   private List<String> onlySystems;
 
@@ -94,6 +100,7 @@ public final class ClusterComparison {
     Path data = null;
     List<String> systems = null;
     List<String> baselineJvm = null;
+    List<Integer> rebalanceRf = List.of(1);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> mode = Mode.quick();
@@ -104,10 +111,11 @@ public final class ClusterComparison {
         case "--baseline-jvm" -> baselineJvm = List.of(args[++i].trim().split("\\s+"));
         case "--data" -> data = Path.of(args[++i]);
         case "--systems" -> systems = List.of(args[++i].split(","));
+        case "--rebalance-rf" -> rebalanceRf = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
         case "--router-jvm" -> RouterProcess.jvmOptions = List.of(args[++i].trim().split("\\s+"));
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
             + " (use --quick | --full, --out DIR, --skip search,profile,acks,bulk,rebalance, --baseline-jar JAR, --data DIR,"
-            + " --systems NAME,NAME, --router-jvm \"OPTIONS\", --baseline-jvm \"OPTIONS\")");
+            + " --systems NAME,NAME, --router-jvm \"OPTIONS\", --baseline-jvm \"OPTIONS\", --rebalance-rf 1,2)");
       }
     }
     if (out == null) {
@@ -118,6 +126,7 @@ public final class ClusterComparison {
     ClusterComparison run = new ClusterComparison(mode, out, work, baseline, data);
     run.onlySystems = systems;
     run.baselineJvm = baselineJvm;
+    run.rebalanceRf = rebalanceRf;
     run.run(skip);
   }
 
@@ -186,7 +195,9 @@ public final class ClusterComparison {
           new WritePhases(mode, http, corpus, systems, results).bulk(targets);
         }
         if (!skip.contains("rebalance")) {
-          new RebalancePhase(this, mode, http, corpus, results, work, dataDir).run(mix, singleUrl);
+          for (int rf : rebalanceRf) {
+            new RebalancePhase(this, mode, http, corpus, results, work, dataDir, rf).run(mix, singleUrl);
+          }
         }
       }
     } finally {

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.HdrHistogram.Histogram;
 
 /**
- * The rebalance phase: a router RF 1 cluster of three nodes of its own gains a fourth node (3 -> 4,
+ * The rebalance phase: a router cluster (RF 1, or 2) of three nodes of its own gains a fourth node (3 -> 4,
  * the shards whose owners change move to it) and loses it again (4 -> 3), the mover driven as
  * {@code ./miroir local scale} drives it ({@link MoveRun}), while closed-loop clients search through
  * the router and a slow writer rewrites documents of the corpus with their own content (the counts
@@ -42,7 +42,10 @@ final class RebalancePhase {
   /** Searching clients during the moves: the search phase's middle level, as in its profile phase. */
   static final int CLIENTS = 8;
 
-  /** Shards moved at once, as the operator's and local mode's default. */
+  /**
+   * Shards moved at once: the default of the operator's {@code maxConcurrentMoves} and of local
+   * mode's {@code --max-concurrent-moves}.
+   */
   static final int CONCURRENT_MOVES = 2;
 
   /** The slow writer's pause between one-document writes. */
@@ -55,9 +58,11 @@ final class RebalancePhase {
   private final Results results;
   private final Path work;
   private final Path dataDir;
+  private final int rf;
 
   RebalancePhase(ClusterComparison run, ClusterComparison.Mode mode, Http http, Corpus corpus, Results results,
-      Path work, Path dataDir) {
+      Path work, Path dataDir, int rf) {
+    this.rf = rf;
     this.run = run;
     this.mode = mode;
     this.http = http;
@@ -73,7 +78,7 @@ final class RebalancePhase {
 
   void run(QueryMix mix, String singleUrl) throws Exception {
     long started = System.nanoTime();
-    Path kept = dataDir == null ? null : dataDir.resolve("rebalance");
+    Path kept = dataDir == null ? null : dataDir.resolve("rebalance-rf" + rf);
     try (MeilisearchNodes nodes = MeilisearchNodes.start(4, (i, b) -> {
       b.masterKey(ClusterComparison.KEY).maxIndexingThreads(2).maxIndexingMemory("512MiB")
           .startupTimeout(Duration.ofSeconds(120));
@@ -89,8 +94,8 @@ final class RebalancePhase {
       }
       List<TopologyNode> three = four.subList(0, 3);
       TopologyDocument start = TopologyDocument.steadyState("bench-move", 1, three,
-          Placement.compute(three.stream().map(TopologyNode::id).toList(), ClusterComparison.SHARDS, 1));
-      try (RouterProcess router = RouterProcess.start("router-move-rf1", start, ClusterComparison.KEY, http, work)) {
+          Placement.compute(three.stream().map(TopologyNode::id).toList(), ClusterComparison.SHARDS, rf));
+      try (RouterProcess router = RouterProcess.start("router-move-rf" + rf, start, ClusterComparison.KEY, http, work)) {
         Path loaded = kept == null ? null : kept.resolve("loaded-" + mode.documents());
         if (loaded != null && Files.exists(loaded)) {
           ClusterComparison.log("rebalance: corpus already loaded in %s", kept);
@@ -104,15 +109,15 @@ final class RebalancePhase {
         }
         String searchUrl = router.url + "/indexes/" + INDEX + "/search";
         byte[][] bodies = ClusterComparison.bodies(mix);
-        SearchTarget target = new SearchTarget.Single("router RF 1 (moving)", http, searchUrl, bodies, router);
+        SearchTarget target = new SearchTarget.Single("router RF " + rf + " (moving)", http, searchUrl, bodies, router);
         int before = run.mismatches(mix, singleUrl, List.of(searchUrl));
         double bulkRate = oneNodeBulkRate(ClusterComparison.strip(nodes.get(3).url().toString()));
 
         // Warm-up, then the same clients in steady state just before the moves.
         LoadRun.run(target, CLIENTS, 0, Math.max(3_000, 2 * mode.warmupMillis()), 500);
         LoadRun.Result steady = LoadRun.run(target, CLIENTS, 0, 2 * mode.measureMillis(), 501);
-        ClusterComparison.log("rebalance steady %d clients: p50 %.2f ms p99 %.2f ms %.0f/s errors %d", CLIENTS,
-            steady.p(50), steady.p(99), steady.throughput(), steady.errors());
+        ClusterComparison.log("rebalance RF %d steady %d clients: p50 %.2f ms p99 %.2f ms %.0f/s errors %d", CLIENTS,
+            rf, steady.p(50), steady.p(99), steady.throughput(), steady.errors());
 
         Move up = move("3 -> 4 nodes", router, target, four);
         Move down = move("4 -> 3 nodes", router, target, three);
@@ -126,11 +131,11 @@ final class RebalancePhase {
           Files.deleteIfExists(loaded);
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        results.rebalance(new Results.Rebalance(mode.documents(), ClusterComparison.SHARDS, 1, CONCURRENT_MOVES,
+        results.rebalance(new Results.Rebalance(mode.documents(), ClusterComparison.SHARDS, rf, CONCURRENT_MOVES,
             CLIENTS, bulkRate, steady, List.of(up, down), before, after, count, asFound, seconds));
-        ClusterComparison.log("rebalance: answer check %d mismatches before, %d after the moves; %,d documents"
+        ClusterComparison.log("rebalance RF %d: answer check %d mismatches before, %d after the moves; %,d documents"
             + " through the router (the corpus: %,d); placement back as it started: %s; phase took %.0f s",
-            before, after, count, mode.documents(), asFound, seconds);
+            rf, before, after, count, mode.documents(), asFound, seconds);
       }
     }
   }
@@ -186,7 +191,7 @@ final class RebalancePhase {
     MoveRun.Outcome outcome;
     try {
       outcome = MoveRun.run(ClusterComparison.KEY, router.url, router.topologyFile(),
-          work.resolve("rebalance-journal.json"), to, CONCURRENT_MOVES);
+          work.resolve("rebalance-rf" + rf + "-journal.json"), to, CONCURRENT_MOVES);
     } finally {
       over.set(true);
       searchers.join();
@@ -198,9 +203,9 @@ final class RebalancePhase {
     }
     LoadRun.Result s = searches[0];
     var progress = outcome.journal().progress();
-    ClusterComparison.log("rebalance %s: %d moves (%d rolled back), %d / %d shard replicas moved (minimum), %,d"
+    ClusterComparison.log("rebalance RF %d %s: %d moves (%d rolled back), %d / %d shard replicas moved (minimum), %,d"
         + " documents copied in %.1f s = %,.0f documents/s; search p50 %.2f ms p99 %.2f ms %.0f/s errors %d%s;"
-        + " longest write fence %,d ms; writes %d, p99 ack %.1f ms, errors %d%s", label, progress.movesTotal(),
+        + " longest write fence %,d ms; writes %d, p99 ack %.1f ms, errors %d%s", rf, label, progress.movesTotal(),
         progress.rolledBack(), outcome.journal().replicasToMove(), outcome.journal().theoreticalMinimum(),
         outcome.documentsCopied(), outcome.seconds(), outcome.copyRate(), s.p(50), s.p(99), s.throughput(), s.errors(),
         s.errors() > 0 ? " (" + s.firstError() + ")" : "", outcome.longestFenceMs(), writes.getTotalCount(),

@@ -40,8 +40,8 @@ final class Results {
   final Map<String, Long> mixedPeakRss = new LinkedHashMap<>();
   final Map<String, String> profiles = new LinkedHashMap<>();
   int bulkDocuments;
-  /** The rebalance phase, or null when it did not run. */
-  Rebalance rebalance;
+  /** The rebalance phase, one per replication factor moved (empty when it did not run). */
+  final List<Rebalance> rebalances = new ArrayList<>();
 
   /**
    * The rebalance phase: a cluster of its own moved 3 -> 4 -> 3 nodes while {@code clients} search
@@ -52,7 +52,7 @@ final class Results {
       long documentsAfter, boolean placementAsFound, double seconds) {}
 
   synchronized void rebalance(Rebalance r) {
-    rebalance = r;
+    rebalances.add(r);
   }
 
   Results(String mode) {
@@ -298,9 +298,7 @@ final class Results {
           .append(String.format("%.0f MB", mixedPeakRss.get(k) / 1e6)).append(" | ").append(v).append(" | < 300 MB |\n"));
       b.append('\n');
     }
-    if (rebalance != null) {
-      rebalanceMarkdown(b, rebalance);
-    }
+    rebalances.forEach(r -> rebalanceMarkdown(b, r));
     if (!profiles.isEmpty()) {
       b.append("### Router profiles (JFR, 8 clients)\n\n");
       profiles.forEach((k, v) -> b.append("**").append(k).append("**\n\n```\n").append(v).append("```\n\n"));
@@ -409,9 +407,9 @@ final class Results {
     ObjectNode rss = root.putObject("peakRss");
     bulkPeakRss.forEach((k, v) -> rss.put("bulk " + k, v));
     mixedPeakRss.forEach((k, v) -> rss.put("mixed " + k, v));
-    if (rebalance != null) {
-      Rebalance r = rebalance;
-      ObjectNode o = root.putObject("rebalance");
+    ArrayNode rebalanceNode = root.putArray("rebalance");
+    for (Rebalance r : rebalances) {
+      ObjectNode o = rebalanceNode.addObject();
       o.put("documents", r.documents()).put("shards", r.shards()).put("replicationFactor", r.replicationFactor())
           .put("concurrentMoves", r.concurrentMoves()).put("clients", r.clients())
           .put("oneNodeBulkDocumentsPerSecond", r.bulkRate()).put("steadyP50", r.steady().p(50))
