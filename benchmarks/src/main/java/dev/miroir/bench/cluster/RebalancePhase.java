@@ -33,7 +33,8 @@ import org.HdrHistogram.Histogram;
  * node, so moving the RF 1 router's shards on the shared nodes would move the RF 2 router's documents
  * too. With {@code --data} the three nodes keep their data and, since placement is a function of the
  * node set, 4 -> 3 leaves each shard where the next run's fresh topology expects it; a run that ends
- * elsewhere (a move rolled back) forgets the data so the next run loads afresh.
+ * elsewhere (a move rolled back, a count off) or dies mid-move leaves no "loaded" mark, and the next
+ * run wipes the kept data and loads afresh.
  */
 final class RebalancePhase {
 
@@ -79,6 +80,13 @@ final class RebalancePhase {
   void run(QueryMix mix, String singleUrl) throws Exception {
     long started = System.nanoTime();
     Path kept = dataDir == null ? null : dataDir.resolve("rebalance-rf" + rf);
+    // Written only once the moves put every shard back where a fresh topology expects it: kept data
+    // without it (a run that died or rolled back mid-move) is wiped and loaded again.
+    Path loaded = kept == null ? null : kept.resolve("loaded-" + mode.documents());
+    boolean reuse = loaded != null && Files.exists(loaded);
+    if (kept != null && !reuse) {
+      deleteTree(kept);
+    }
     try (MeilisearchNodes nodes = MeilisearchNodes.start(4, (i, b) -> {
       b.masterKey(ClusterComparison.KEY).maxIndexingThreads(2).maxIndexingMemory("512MiB")
           .startupTimeout(Duration.ofSeconds(120));
@@ -96,16 +104,13 @@ final class RebalancePhase {
       TopologyDocument start = TopologyDocument.steadyState("bench-move", 1, three,
           Placement.compute(three.stream().map(TopologyNode::id).toList(), ClusterComparison.SHARDS, rf));
       try (RouterProcess router = RouterProcess.start("router-move-rf" + rf, start, ClusterComparison.KEY, http, work)) {
-        Path loaded = kept == null ? null : kept.resolve("loaded-" + mode.documents());
-        if (loaded != null && Files.exists(loaded)) {
-          ClusterComparison.log("rebalance: corpus already loaded in %s", kept);
+        if (reuse) {
+          ClusterComparison.log("rebalance RF %d: corpus already loaded in %s", rf, kept);
+          Files.delete(loaded);
         } else {
           Map<String, String> into = new LinkedHashMap<>();
           into.put(router.url, INDEX);
           run.load(corpus, into);
-          if (loaded != null) {
-            Files.writeString(loaded, Instant.now().toString());
-          }
         }
         String searchUrl = router.url + "/indexes/" + INDEX + "/search";
         byte[][] bodies = ClusterComparison.bodies(mix);
@@ -116,8 +121,8 @@ final class RebalancePhase {
         // Warm-up, then the same clients in steady state just before the moves.
         LoadRun.run(target, CLIENTS, 0, Math.max(3_000, 2 * mode.warmupMillis()), 500);
         LoadRun.Result steady = LoadRun.run(target, CLIENTS, 0, 2 * mode.measureMillis(), 501);
-        ClusterComparison.log("rebalance RF %d steady %d clients: p50 %.2f ms p99 %.2f ms %.0f/s errors %d", CLIENTS,
-            rf, steady.p(50), steady.p(99), steady.throughput(), steady.errors());
+        ClusterComparison.log("rebalance RF %d steady %d clients: p50 %.2f ms p99 %.2f ms %.0f/s errors %d", rf,
+            CLIENTS, steady.p(50), steady.p(99), steady.throughput(), steady.errors());
 
         Move up = move("3 -> 4 nodes", router, target, four);
         Move down = move("4 -> 3 nodes", router, target, three);
@@ -125,16 +130,15 @@ final class RebalancePhase {
         int after = run.mismatches(mix, singleUrl, List.of(searchUrl));
         long count = http.get(router.url + "/indexes/" + INDEX + "/stats").json().path("numberOfDocuments").asLong();
         TopologyDocument end = TopologyCodec.decode(Files.readString(router.topologyFile()));
-        boolean asFound = samePlacement(start, end);
-        if (!asFound && loaded != null) {
-          // The next run's fresh topology would not match where the shards are: load afresh then.
-          Files.deleteIfExists(loaded);
+        boolean asFound = samePlacement(start, end) && after == 0 && count == mode.documents();
+        if (asFound && loaded != null) {
+          Files.writeString(loaded, Instant.now().toString());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         results.rebalance(new Results.Rebalance(mode.documents(), ClusterComparison.SHARDS, rf, CONCURRENT_MOVES,
             CLIENTS, bulkRate, steady, List.of(up, down), before, after, count, asFound, seconds));
         ClusterComparison.log("rebalance RF %d: answer check %d mismatches before, %d after the moves; %,d documents"
-            + " through the router (the corpus: %,d); placement back as it started: %s; phase took %.0f s",
+            + " through the router (the corpus: %,d); every shard back where it started and nothing lost: %s; phase took %.0f s",
             rf, before, after, count, mode.documents(), asFound, seconds);
       }
     }
@@ -212,6 +216,17 @@ final class RebalancePhase {
         writes.getTotalCount() == 0 ? Double.NaN : writes.getValueAtPercentile(99) / 1000.0, writeErrors[0],
         writeErrors[0] > 0 ? " (" + firstWriteError[0] + ")" : "");
     return new Move(label, outcome, s, writes, writeErrors[0], firstWriteError[0]);
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private static boolean samePlacement(TopologyDocument a, TopologyDocument b) {

@@ -343,7 +343,7 @@ final class Results {
     row(b, r, "write errors", m -> m.writeErrors() + (m.writeErrors() > 0 ? " (" + m.firstWriteError() + ")" : ""));
     b.append('\n');
     b.append(String.format("After the moves: answer check %d mismatching counts (%d before the moves); %,d documents"
-        + " through the router (the corpus: %,d); every shard back on its first owners: %s.%n%n", r.mismatchesAfter(),
+        + " through the router (the corpus: %,d); left as found (every shard on its first owners, the counts the single node's): %s.%n%n", r.mismatchesAfter(),
         r.mismatchesBefore(), r.documentsAfter(), r.documents(), r.placementAsFound() ? "yes" : "no"));
     b.append("| step: time summed over moves |");
     r.moves().forEach(m -> b.append(' ').append(m.label()).append(" |"));
