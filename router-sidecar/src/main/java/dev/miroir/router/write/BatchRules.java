@@ -60,10 +60,10 @@ public final class BatchRules {
     } catch (dev.miroir.router.ApiException e) {
       return Optional.of(e.error());
     }
-    // Only the documents that have the field are read as trees, and only for the field.
+    // Only a _geo the scan did not find plainly fine is read again, as a tree of the field alone.
     if (index.geoIndexed()) {
       for (int i = 0; i < documents.size(); i++) {
-        JsonNode geo = documents.hasGeo(i) ? documents.field(i, "_geo") : null;
+        JsonNode geo = documents.hasOddGeo(i) ? documents.field(i, "_geo") : null;
         if (geo != null && geoProblem(geo, "").isPresent()) {
           Optional<String> problem = geoProblem(geo, "`" + quotedId(documents.document(i), primaryKey) + "`");
           return Optional.of(MeiliError.invalidRequest("invalid_document_geo_field",

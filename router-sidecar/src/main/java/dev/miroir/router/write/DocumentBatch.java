@@ -33,8 +33,9 @@ import java.util.List;
 public final class DocumentBatch {
 
   private static final int EMPTY = 1;
-  private static final int GEO = 2;
   private static final int VECTORS = 4;
+  /** {@code _geo} is not plainly null or {@code {"lat": number, "lng": number}}: the rule reads its tree. */
+  private static final int GEO_ODD = 2;
 
   /** The payloads' own parser settings (limits, exact decimals), refusing duplicate keys. */
   private static final JsonFactory SCAN = DocumentPayloads.JSON.getFactory().rebuild()
@@ -48,15 +49,23 @@ public final class DocumentBatch {
   private final int[] ends;
   private final byte[] flags;
   private final int size;
+  /**
+   * Offsets of each document's top-level keys (the opening quote), document {@code i}'s from
+   * {@code keyFrom[i]} to {@code keyFrom[i + 1]}; null for a batch made from trees.
+   */
+  private final int[] keys;
+  private final int[] keyFrom;
   private String idsKey;
   private Object[] ids;
 
-  private DocumentBatch(byte[] source, int[] starts, int[] ends, byte[] flags, int size) {
+  private DocumentBatch(byte[] source, int[] starts, int[] ends, byte[] flags, int size, int[] keys, int[] keyFrom) {
     this.source = source;
     this.starts = starts;
     this.ends = ends;
     this.flags = flags;
     this.size = size;
+    this.keys = keys;
+    this.keyFrom = keyFrom;
   }
 
   /**
@@ -88,13 +97,13 @@ public final class DocumentBatch {
         starts[i] = out.size();
         out.write(DocumentPayloads.JSON.writeValueAsBytes(document));
         ends[i] = out.size() - 1;
-        flags[i] = (byte) ((document.isEmpty() ? EMPTY : 0) | (document.has("_geo") ? GEO : 0)
+        flags[i] = (byte) ((document.isEmpty() ? EMPTY : 0) | (document.has("_geo") ? GEO_ODD : 0)
             | (document.has("_vectors") ? VECTORS : 0));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new DocumentBatch(out.toByteArray(), starts, ends, flags, n);
+    return new DocumentBatch(out.toByteArray(), starts, ends, flags, n, null, null);
   }
 
   /** The documents' spans, or null when anything needs {@link DocumentPayloads#read}'s judgement. */
@@ -132,18 +141,25 @@ public final class DocumentBatch {
     } catch (IOException | RuntimeException e) {
       return null; // bad JSON, a duplicate key, a number out of range: the tree reader decides
     }
-    return new DocumentBatch(body, spans.starts, spans.ends, spans.flags, spans.size);
+    spans.keyFrom[spans.size] = spans.keyCount;
+    return new DocumentBatch(body, spans.starts, spans.ends, spans.flags, spans.size, spans.keys, spans.keyFrom);
   }
 
   /** Walks one document from its opening brace; false when it needs the tree reader. */
   private static boolean scanDocument(JsonParser p, Spans spans) throws IOException {
     int start = Math.toIntExact(p.currentTokenLocation().getByteOffset());
+    spans.startKeys();
     int flags = EMPTY;
     int depth = 1;
+    Geo geo = null;
     while (depth > 0) {
       JsonToken t = p.nextToken();
       if (t == null) {
         return false;
+      }
+      if (geo != null && !geo.next(t, p, depth)) {
+        flags |= geo.plain ? 0 : GEO_ODD;
+        geo = null;
       }
       switch (t) {
         case START_OBJECT, START_ARRAY -> depth++;
@@ -152,11 +168,12 @@ public final class DocumentBatch {
           String name = p.currentName();
           if (depth == 1) {
             flags &= ~EMPTY;
+            spans.addKey(Math.toIntExact(p.currentTokenLocation().getByteOffset()));
             if (name.equals(ReservedFields.SHARD)) {
               return false;
             }
             if (name.equals("_geo")) {
-              flags |= GEO;
+              geo = new Geo();
             } else if (name.equals("_vectors")) {
               flags |= VECTORS;
             }
@@ -181,6 +198,49 @@ public final class DocumentBatch {
     return true;
   }
 
+  /**
+   * Follows a {@code _geo} value token by token during the scan: plain when it is null or an object
+   * of exactly {@code lat} and {@code lng} with finite numbers, which {@link BatchRules} accepts
+   * without reading it again; anything else (strings, other fields) is left to the rule's tree.
+   */
+  private static final class Geo {
+    boolean plain = true;
+    boolean started;
+    int fields;
+
+    /** Takes the next token of the document; false once the value is over. */
+    boolean next(JsonToken t, JsonParser p, int depth) throws IOException {
+      if (!started) {
+        started = true;
+        if (t == JsonToken.VALUE_NULL) {
+          return false;
+        }
+        plain = t == JsonToken.START_OBJECT;
+        return plain;
+      }
+      // depth is the document's depth before this token: 2 inside the _geo object.
+      if (t == JsonToken.END_OBJECT && depth == 2) {
+        plain &= fields == 2;
+        return false;
+      }
+      if (t == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        plain &= name.equals("lat") || name.equals("lng");
+        fields++;
+      } else if (t == JsonToken.VALUE_NUMBER_INT) {
+        // finite unless too large for a double, as the tree's doubleValue sees it
+        plain &= p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+            || Double.isFinite(p.getBigIntegerValue().doubleValue());
+      } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+        plain &= Double.isFinite(p.getDecimalValue().doubleValue());
+      } else {
+        plain = false; // a string, a boolean, a nested value: the rule's tree judges
+        return false;
+      }
+      return true;
+    }
+  }
+
   public int size() {
     return size;
   }
@@ -194,8 +254,9 @@ public final class DocumentBatch {
     }
   }
 
-  boolean hasGeo(int i) {
-    return (flags[i] & GEO) != 0;
+  /** Whether document {@code i}'s {@code _geo} is present and not plainly null or two finite numbers. */
+  boolean hasOddGeo(int i) {
+    return (flags[i] & GEO_ODD) != 0;
   }
 
   boolean hasVectors(int i) {
@@ -229,15 +290,18 @@ public final class DocumentBatch {
     if (primaryKey.equals(idsKey)) {
       return ids;
     }
+    byte[] rawKey = plainKey(primaryKey);
     Object[] found = new Object[size];
     for (int i = 0; i < size; i++) {
-      found[i] = idOf(i, primaryKey);
+      Object id = rawKey == null ? null : rawId(i, rawKey);
+      found[i] = id != null ? id : idOf(i, primaryKey);
     }
     idsKey = primaryKey;
     ids = found;
     return found;
   }
 
+  /** Document {@code i}'s id read by the parser, or from its tree for a nested key or an error. */
   private Object idOf(int i, String primaryKey) {
     if (primaryKey.indexOf('.') < 0) {
       try (JsonParser p = SCAN.createParser(source, starts[i], ends[i] - starts[i] + 1)) {
@@ -265,6 +329,101 @@ public final class DocumentBatch {
     }
     // A nested key, a missing or an invalid id: the tree gives the value or the exact error.
     return DocumentIds.idOf(document(i), primaryKey);
+  }
+
+  /** The key as the bytes a client writes it without escapes; null when it cannot be matched so. */
+  private byte[] plainKey(String primaryKey) {
+    if (keys == null || primaryKey.indexOf('.') >= 0) {
+      return null;
+    }
+    for (int c = 0; c < primaryKey.length(); c++) {
+      char ch = primaryKey.charAt(c);
+      if (ch < 0x20 || ch == '"' || ch == '\\') {
+        return null;
+      }
+    }
+    return primaryKey.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The id of document {@code i} read straight from its bytes (the scan checked the JSON and found
+   * no duplicate key): a plain string id or an integer. Null for anything else (missing, escaped,
+   * invalid, a float), which {@link #idOf} reads from the tree for its exact value or error.
+   */
+  private Object rawId(int i, byte[] key) {
+    for (int k = keyFrom[i]; k < keyFrom[i + 1]; k++) {
+      int at = keys[k];
+      if (source[at] != '"') {
+        return null;
+      }
+      int end = at + 1;
+      while (source[end] != '"') {
+        if (source[end] == '\\') {
+          return null; // an escaped key might be this one: the parser decides
+        }
+        end++;
+      }
+      if (!Arrays.equals(source, at + 1, end, key, 0, key.length)) {
+        continue;
+      }
+      int v = skipSpace(end + 1);
+      if (source[v] != ':') {
+        return null;
+      }
+      return rawValue(skipSpace(v + 1));
+    }
+    return null;
+  }
+
+  private int skipSpace(int at) {
+    while (source[at] == ' ' || source[at] == '\t' || source[at] == '\n' || source[at] == '\r') {
+      at++;
+    }
+    return at;
+  }
+
+  private Object rawValue(int v) {
+    byte b = source[v];
+    if (b == '"') {
+      int e = v + 1;
+      while (source[e] != '"') {
+        byte c = source[e];
+        boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        if (!ok) {
+          return null;
+        }
+        e++;
+      }
+      int length = e - v - 1;
+      return length == 0 || length > DocumentIds.MAX_ID_BYTES ? null
+          : new String(source, v + 1, length, StandardCharsets.ISO_8859_1);
+    }
+    if (b == '-' || (b >= '0' && b <= '9')) {
+      int e = b == '-' ? v + 1 : v;
+      while (source[e] >= '0' && source[e] <= '9') {
+        e++;
+      }
+      if (source[e] == '.' || source[e] == 'e' || source[e] == 'E') {
+        return null;
+      }
+      String digits = new String(source, v, e - v, StandardCharsets.ISO_8859_1);
+      try {
+        return Long.parseLong(digits);
+      } catch (NumberFormatException e2) {
+        return new java.math.BigInteger(digits); // beyond a long, as Jackson reads it
+      }
+    }
+    return null;
+  }
+
+  /** Whether every top-level key offset the scan kept points at the key's opening quote (tests). */
+  boolean keysAtQuotes() {
+    for (int k = 0; keys != null && k < keyFrom[size]; k++) {
+      if (source[keys[k]] != '"') {
+        return false;
+      }
+    }
+    return keys != null;
   }
 
   /**
@@ -308,18 +467,33 @@ public final class DocumentBatch {
     return Integer.toString(n).length() + 1; // the closing brace
   }
 
-  /** Growable parallel arrays of spans. */
+  /** Growable parallel arrays of spans, and of top-level key offsets. */
   private static final class Spans {
     int[] starts = new int[64];
     int[] ends = new int[64];
     byte[] flags = new byte[64];
+    int[] keyFrom = new int[65];
+    int[] keys = new int[512];
     int size;
+    int keyCount;
+
+    void startKeys() {
+      keyFrom[size] = keyCount;
+    }
+
+    void addKey(int offset) {
+      if (keyCount == keys.length) {
+        keys = Arrays.copyOf(keys, keyCount * 2);
+      }
+      keys[keyCount++] = offset;
+    }
 
     void add(int start, int end, int f) {
-      if (size == starts.length) {
-        starts = Arrays.copyOf(starts, size * 2);
-        ends = Arrays.copyOf(ends, size * 2);
-        flags = Arrays.copyOf(flags, size * 2);
+      if (size + 1 == starts.length) {
+        starts = Arrays.copyOf(starts, starts.length * 2);
+        ends = Arrays.copyOf(ends, starts.length);
+        flags = Arrays.copyOf(flags, starts.length);
+        keyFrom = Arrays.copyOf(keyFrom, starts.length + 1);
       }
       starts[size] = start;
       ends[size] = end;

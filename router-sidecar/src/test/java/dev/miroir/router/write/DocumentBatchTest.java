@@ -184,4 +184,54 @@ class DocumentBatchTest {
     }
     same(Format.JSON, body.append("]").toString(), "id");
   }
+
+  /** Ids and the whole-batch rules on the scanned batch against the same batch read as trees. */
+  private static void sameRules(String body, String pk, BatchRules.IndexShape shape) {
+    DocumentBatch scanned = DocumentBatch.read(Format.JSON, bytes(body), null);
+    DocumentBatch trees = DocumentBatch.ofTrees(DocumentPayloads.read(Format.JSON, bytes(body), null));
+    assertThat(String.valueOf(BatchRules.check("i", scanned, pk, shape, true)))
+        .as(body).isEqualTo(String.valueOf(BatchRules.check("i", trees, pk, shape, true)));
+    assertThat(idsOrError(scanned, pk)).as(body).isEqualTo(idsOrError(trees, pk));
+  }
+
+  private static String idsOrError(DocumentBatch batch, String pk) {
+    try {
+      Object[] ids = batch.ids(pk);
+      StringBuilder out = new StringBuilder();
+      for (Object id : ids) {
+        out.append(id.getClass().getSimpleName()).append(':').append(id).append(' ');
+      }
+      return out.toString();
+    } catch (ApiException e) {
+      return "refused " + e.error();
+    }
+  }
+
+  @Test
+  void idsAndGeoRulesReadFromBytesAsFromTrees() throws Exception {
+    BatchRules.IndexShape geo = BatchRules.IndexShape.of(DocumentPayloads.JSON.readTree(
+        "{\"filterableAttributes\":[\"_geo\"]}"));
+    List<String> bodies = List.of(
+        "[{\"id\":1,\"_geo\":{\"lat\":1.5,\"lng\":-2}},{\"id\":\"a-b_C9\",\"_geo\":null}]",
+        "[{\"id\":1,\"_geo\":{\"lat\":\"1.5\",\"lng\":\"2\"}}]",
+        "[{\"id\":1,\"_geo\":{\"lat\":\"x\",\"lng\":2}}]",
+        "[{\"id\":1,\"_geo\":{\"lat\":1}}]",
+        "[{\"id\":1,\"_geo\":{\"lat\":1,\"lng\":2,\"alt\":3}}]",
+        "[{\"id\":1,\"_geo\":{\"lat\":1e400,\"lng\":2}}]",
+        "[{\"id\":1,\"_geo\":{\"lat\":1" + "0".repeat(400) + ",\"lng\":2}}]",
+        "[{\"id\":1,\"_geo\":[1,2]}]",
+        "[{\"id\":1,\"_geo\":{\"lat\":{\"v\":1},\"lng\":2}}]",
+        "[{\"id\":1,\"_geo\":\"here\"}]",
+        "[{\"_geo\":{\"lat\":1,\"lng\":2},\"id\":7,\"x\":{\"_geo\":1}}]",
+        "[{ \"id\" :\t-0 },{\"id\":-9223372036854775809},{\"id\":18446744073709551616}]",
+        "[{\"i\\u0064\":\"escaped-key\"},{\"id\":\"\\u0061\"},{\"id\":\"a\\\"b\"}]",
+        "[{\"idx\":1,\"id\":2},{\"xid\":1,\"id\":\"z\"}]",
+        "[{\"id\":\"" + "y".repeat(511) + "\"},{\"id\":\"" + "y".repeat(512) + "\"}]",
+        "[{\"id\":1},{\"id\":\"é\"}]", "[{\"id\":1},{\"id\":2.0}]", "[{\"id\":1},{\"id\":-1e3}]",
+        "[{\"id\":1},{\"title\":\"none\"}]", "[{\"id\":1},{\"id\":\"\"}]");
+    for (String body : bodies) {
+      sameRules(body, "id", geo);
+    }
+    assertThat(DocumentBatch.scan(bytes(bodies.get(11)), false).keysAtQuotes()).isTrue();
+  }
 }
