@@ -77,6 +77,8 @@ public final class WriteAckHarness {
     }
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     String run = Long.toString(System.currentTimeMillis(), 36);
+    // The figures mean little without the machine's load beside them (shared machines drift).
+    System.out.println("load average at start: " + loadAverage());
     System.out.printf(Locale.ROOT, "%-14s %6s %10s %10s %10s%n", "target", "docs", "p50 ms", "p99 ms", "writes");
     // Targets take turns write by write, so that the machine's load drifts over all of them alike.
     List<String> labels = new ArrayList<>(targets.keySet());
@@ -110,6 +112,17 @@ public final class WriteAckHarness {
         System.out.printf(Locale.ROOT, "%-14s %6d %10.2f %10.2f %10d%n", labels.get(t), docs, percentile(ms[t], 50),
             percentile(ms[t], 99), writes);
       }
+    }
+    System.out.println("load average at end: " + loadAverage());
+  }
+
+  /** The 1, 5 and 15 minute load averages (Linux), or "unknown". */
+  private static String loadAverage() {
+    try {
+      String[] parts = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+      return parts[0] + " " + parts[1] + " " + parts[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 
