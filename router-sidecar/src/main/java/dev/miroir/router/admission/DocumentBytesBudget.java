@@ -3,8 +3,9 @@ package dev.miroir.router.admission;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A cap on request-body bytes the router holds at once, across requests. A body is parsed into a
- * tree and re-serialised once per node, so the heap a body needs is a multiple of its size; bounding
+ * A cap on request-body bytes the router holds at once, across requests. A document body is held
+ * once and again as each node's share (RF copies of it, see {@code write/DocumentBatch}), and a JSON
+ * body the router reads is parsed into a tree, so the heap a body needs is a multiple of its size; bounding
  * the bytes admitted bounds the heap whatever clients send. A body is counted from admission (its
  * declared length, or the payload limit when chunked, since its length is unknown) until its answer
  * is sent. One body is always admitted when nothing else is in flight, so a cap below the payload
