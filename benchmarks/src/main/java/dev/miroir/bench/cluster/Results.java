@@ -265,9 +265,27 @@ final class Results {
           double base = acks.get("one node").get(size).getValueAtPercentile(50);
           b.append(" | ").append(String.format("%.2f", acks.get(system).get(size).getValueAtPercentile(50) / base));
         }
-        b.append(" | ≤ 1.5 (1 doc), ≤ 2 (100 docs) |\n");
+        b.append(system.startsWith("write floor") ? " | (the nodes' own cost of the split) |\n"
+            : " | ≤ 1.5 (1 doc), ≤ 2 (100 docs) |\n");
       }
       b.append('\n');
+      if (acks.containsKey("write floor RF 1")) {
+        b.append("| router over its write floor (p50) | 1 doc | 100 docs | 10,000 docs |\n|---|---|---|---|\n");
+        for (int rf = 1; rf <= 2; rf++) {
+          Map<Integer, Histogram> router = acks.get("router RF " + rf);
+          Map<Integer, Histogram> floor = acks.get("write floor RF " + rf);
+          if (router == null || floor == null) {
+            continue;
+          }
+          b.append("| router RF ").append(rf).append(" / write floor RF ").append(rf);
+          for (int size : router.keySet()) {
+            b.append(" | ").append(String.format("%.2f",
+                router.get(size).getValueAtPercentile(50) / floor.get(size).getValueAtPercentile(50)));
+          }
+          b.append(" |\n");
+        }
+        b.append('\n');
+      }
     }
 
     if (!bulk.isEmpty()) {

@@ -1,20 +1,28 @@
 package dev.miroir.bench.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.miroir.bench.cluster.ClusterComparison.Mode;
 import dev.miroir.bench.cluster.ClusterComparison.Systems;
+import dev.miroir.core.placement.ShardHash;
+import dev.miroir.core.topology.TopologyDocument;
+import dev.miroir.router.topology.RoutingSnapshot;
+import dev.miroir.router.write.ReservedFields;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 
 /**
  * Writes as they are on main: acknowledgement latency of one write (time to the 202) of 1, 100 and
- * 10,000 documents, router versus the single node directly; bulk indexing throughput until every
+ * 10,000 documents, router versus the single node directly and versus its write floor (the router's
+ * own split sent straight to the nodes); bulk indexing throughput until every
  * task has succeeded, with batches of 1,000 and 10,000 documents; the router's resident memory
  * during a bulk load with 32 searches in flight.
  */
@@ -47,28 +55,64 @@ final class WritePhases {
     return w;
   }
 
+  /**
+   * The write floor: what the nodes themselves cost for a write the router splits. Each system
+   * sends the documents of one write straight to the nodes, split as the router splits it (each
+   * document, stamped with its shard, to every owner of its shard in that RF's placement), all nodes
+   * in parallel, and is done when the slowest node answered 202. No router can acknowledge before
+   * that: at RF 1 a 100-document write becomes three enqueues (three LMDB commits on this machine's
+   * one disk) where a direct write is one, and at RF 2 six. The split is made before the clock
+   * starts; it is the router's work, not the nodes'.
+   */
+  private Map<String, TopologyDocument> floors() {
+    Map<String, TopologyDocument> f = new LinkedHashMap<>();
+    f.put("write floor RF 1", s.rf1());
+    f.put("write floor RF 2", s.rf2());
+    return f;
+  }
+
   void acks() {
     Map<String, String> writers = writers();
+    Map<String, TopologyDocument> floors = floors();
     List<String> names = new ArrayList<>(writers.keySet());
+    names.addAll(floors.keySet());
     // Both routers share the three nodes: each system gets its own index.
     writers.forEach((name, url) -> create(url, index(name, "writes")));
+    floors.forEach((name, topology) -> topology.nodes().forEach(n -> create(n.url(), index(name, "writes"))));
     for (int si = 0; si < SIZES.length; si++) {
       int size = SIZES[si];
       int samples = mode.ackSamples()[si];
       Map<String, Histogram> latencies = new LinkedHashMap<>();
       names.forEach(n -> latencies.put(n, new Histogram(600_000_000L, 3)));
-      Map<String, Long> last = new LinkedHashMap<>();
+      Map<String, Map<String, Long>> last = new LinkedHashMap<>();
       // Two unrecorded writes per system first: connections, JIT.
       for (int sample = -2; sample < samples; sample++) {
-        byte[] body = Http.bytes(corpus.documents(nextId, size));
+        ArrayNode documents = corpus.documents(nextId, size);
         nextId += size;
+        byte[] body = Http.bytes(documents);
         for (int k = 0; k < names.size(); k++) {
           String name = names.get(Math.floorMod(sample + k, names.size()));
-          String url = writers.get(name);
-          long t0 = System.nanoTime();
-          Http.Answer a = http.post(url + "/indexes/" + index(name, "writes") + "/documents", body);
-          long t1 = System.nanoTime();
-          last.put(name, Http.taskUid(a));
+          String index = index(name, "writes");
+          long t0;
+          long t1;
+          Map<String, Long> tasks = new LinkedHashMap<>();
+          if (writers.containsKey(name)) {
+            String url = writers.get(name);
+            t0 = System.nanoTime();
+            Http.Answer a = http.post(url + "/indexes/" + index + "/documents", body);
+            t1 = System.nanoTime();
+            tasks.put(url, Http.taskUid(a));
+          } else {
+            Map<String, byte[]> split = split(floors.get(name), documents);
+            t0 = System.nanoTime();
+            Map<String, CompletableFuture<Http.Answer>> sent = new LinkedHashMap<>();
+            split.forEach((url, nodeBody) ->
+                sent.put(url, http.sendAsync("POST", url + "/indexes/" + index + "/documents", nodeBody)));
+            CompletableFuture.allOf(sent.values().toArray(CompletableFuture[]::new)).join();
+            t1 = System.nanoTime();
+            sent.forEach((url, answer) -> tasks.put(url, Http.taskUid(answer.join())));
+          }
+          last.put(name, tasks);
           if (sample >= 0) {
             latencies.get(name).recordValue(Math.max(1, (t1 - t0) / 1000));
           }
@@ -76,17 +120,40 @@ final class WritePhases {
         if (size >= 10_000) {
           // Let the nodes index a large write before the next, so the acknowledgement is measured
           // against nodes that are not buried under a backlog only this phase created.
-          last.forEach((name, uid) -> http.awaitTask(writers.get(name), uid, Duration.ofMinutes(10)));
+          awaitAll(last);
         }
       }
-      last.forEach((name, uid) -> http.awaitTask(writers.get(name), uid, Duration.ofMinutes(10)));
+      awaitAll(last);
       latencies.forEach((name, h) -> {
         results.ack(name, size, h);
-        ClusterComparison.log("ack %-12s %,6d docs p50 %7.2f ms p99 %7.2f ms (%d writes)", name, size,
+        ClusterComparison.log("ack %-16s %,6d docs p50 %7.2f ms p99 %7.2f ms (%d writes)", name, size,
             h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getTotalCount());
       });
     }
     writers.forEach((name, url) -> delete(url, index(name, "writes")));
+    floors.forEach((name, topology) -> topology.nodes().forEach(n -> delete(n.url(), index(name, "writes"))));
+  }
+
+  private void awaitAll(Map<String, Map<String, Long>> last) {
+    last.values().forEach(tasks -> tasks.forEach((url, uid) -> http.awaitTask(url, uid, Duration.ofMinutes(10))));
+  }
+
+  /** One body per node URL: the documents of the shards it owns, each stamped with its shard. */
+  private static Map<String, byte[]> split(TopologyDocument topology, ArrayNode documents) {
+    RoutingSnapshot snapshot = new RoutingSnapshot(topology);
+    Map<String, String> urls = new LinkedHashMap<>();
+    topology.nodes().forEach(n -> urls.put(n.id(), n.url()));
+    Map<String, ArrayNode> perNode = new LinkedHashMap<>();
+    for (JsonNode document : documents) {
+      int shard = ShardHash.shardOfId(document.get("id").textValue(), snapshot.shards());
+      ObjectNode stamped = ((ObjectNode) document).deepCopy().put(ReservedFields.SHARD, shard);
+      for (String node : snapshot.writeTargets(shard)) {
+        perNode.computeIfAbsent(urls.get(node), u -> Corpus.JSON.createArrayNode()).add(stamped);
+      }
+    }
+    Map<String, byte[]> bodies = new LinkedHashMap<>();
+    perNode.forEach((url, docs) -> bodies.put(url, Http.bytes(docs)));
+    return bodies;
   }
 
   void bulk(List<SearchTarget> searchTargets) {
