@@ -280,7 +280,7 @@ final class Results {
           b.append("| router RF ").append(rf).append(" / write floor RF ").append(rf);
           for (int size : router.keySet()) {
             b.append(" | ").append(String.format("%.2f",
-                router.get(size).getValueAtPercentile(50) / floor.get(size).getValueAtPercentile(50)));
+                (double) router.get(size).getValueAtPercentile(50) / floor.get(size).getValueAtPercentile(50)));
           }
           b.append(" |\n");
         }
