@@ -2,11 +2,6 @@ package dev.miroir.router.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.miroir.core.placement.Placement;
-import dev.miroir.core.topology.NodeState;
-import dev.miroir.core.topology.TopologyDocument;
-import dev.miroir.core.topology.TopologyNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -14,19 +9,10 @@ import org.junit.jupiter.api.Test;
 
 class RoutingSnapshotTest {
 
-  private static RoutingSnapshot snapshot(int rf) {
-    List<TopologyNode> nodes = new ArrayList<>();
-    for (String id : List.of("n0", "n1", "n2")) {
-      nodes.add(new TopologyNode(id, "http://127.0.0.1:1/" + id, null, NodeState.ACTIVE));
-    }
-    return new RoutingSnapshot(TopologyDocument.steadyState("t", 1, nodes,
-        Placement.compute(List.of("n0", "n1", "n2"), 16, rf)));
-  }
-
   @Test
   void placedShardsAreEveryShardANodeWritesOrReadsAscending() {
     for (int rf : new int[] {1, 2, 3}) {
-      RoutingSnapshot s = snapshot(rf);
+      RoutingSnapshot s = ThreeNodeSnapshots.of(rf);
       Map<String, List<Integer>> placed = s.placedShards();
       int copies = 0;
       for (var e : placed.entrySet()) {

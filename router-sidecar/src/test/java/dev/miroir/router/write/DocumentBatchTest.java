@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.miroir.core.placement.Placement;
-import dev.miroir.core.topology.NodeState;
-import dev.miroir.core.topology.TopologyDocument;
-import dev.miroir.core.topology.TopologyNode;
 import dev.miroir.router.ApiException;
 import dev.miroir.router.admission.TaskFailure;
 import dev.miroir.router.topology.RoutingSnapshot;
+import dev.miroir.router.topology.ThreeNodeSnapshots;
 import dev.miroir.router.write.DocumentPayloads.Format;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,15 +23,6 @@ import org.junit.jupiter.api.Test;
  * documents, and every refused body the same error.
  */
 class DocumentBatchTest {
-
-  private static RoutingSnapshot snapshot(int rf) {
-    List<TopologyNode> nodes = new ArrayList<>();
-    for (String id : List.of("n0", "n1", "n2")) {
-      nodes.add(new TopologyNode(id, "http://127.0.0.1:1/" + id, null, NodeState.ACTIVE));
-    }
-    return new RoutingSnapshot(TopologyDocument.steadyState("t", 1, nodes,
-        Placement.compute(List.of("n0", "n1", "n2"), 16, rf)));
-  }
 
   /** What the tree path made of a body: each node's documents (canonical JSON), or its error. */
   private static String before(Format format, String body, String pk, RoutingSnapshot s) {
@@ -89,7 +76,7 @@ class DocumentBatchTest {
 
   private static void same(Format format, String body, String pk) {
     for (int rf : new int[] {1, 2}) {
-      RoutingSnapshot s = snapshot(rf);
+      RoutingSnapshot s = ThreeNodeSnapshots.of(rf);
       assertThat(after(format, body, pk, s)).as("%s rf %d: %s", format, rf, body)
           .isEqualTo(before(format, body, pk, s));
     }
