@@ -145,8 +145,7 @@ public final class DocumentRoutes implements RouteModule {
       Optional<MeiliError> wholeBatchFailure = Optional.empty();
       if (facts != judgedFine.get()) {
         try {
-          Optional<String> decided = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
-              firstOf(documents));
+          Optional<String> decided = primaryKey(facts, queryPrimaryKey, documents);
           wholeBatchFailure = decided.isEmpty() ? Optional.empty()
               : BatchRules.check(uid, documents, decided.get(), facts.shape(), method == HttpMethod.POST);
         } catch (ApiException e) {
@@ -157,8 +156,7 @@ public final class DocumentRoutes implements RouteModule {
         return failWholeBatch(fleet, s, ctx, uid, facts, documents.size(), wholeBatchFailure.get());
       }
       return offLoopIfLarge(fleet, body.length, () -> {
-      Optional<String> primaryKey = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey,
-          firstOf(documents));
+      Optional<String> primaryKey = primaryKey(facts, queryPrimaryKey, documents);
       String query = passThroughQuery(ctx, primaryKey.orElse(null));
       String path = "/indexes/" + segment(uid) + "/documents" + query;
       WriteSplitter.Bodies split = primaryKey.isPresent()
@@ -266,7 +264,7 @@ public final class DocumentRoutes implements RouteModule {
       return true;
     }
     try {
-      Optional<String> pk = PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey, firstOf(documents));
+      Optional<String> pk = primaryKey(facts, queryPrimaryKey, documents);
       return pk.isPresent() && BatchRules.check(uid, documents, pk.get(), facts.shape(), method == HttpMethod.POST)
           .isPresent();
     } catch (ApiException e) {
@@ -396,8 +394,13 @@ public final class DocumentRoutes implements RouteModule {
     return value.charAt(0);
   }
 
-  private static ObjectNode firstOf(DocumentBatch documents) {
-    return documents.size() == 0 ? null : documents.document(0);
+  /**
+   * The batch's primary key ({@link PrimaryKeyInference#decide}). The first document is read as a
+   * tree only when it is inferred from it: the index has no primary key and the query names none.
+   */
+  private static Optional<String> primaryKey(IndexFacts facts, String queryPrimaryKey, DocumentBatch documents) {
+    boolean inferred = facts.primaryKey().isEmpty() && queryPrimaryKey == null && documents.size() > 0;
+    return PrimaryKeyInference.decide(facts.primaryKey(), queryPrimaryKey, inferred ? documents.document(0) : null);
   }
 
   private static String enc(String s) {

@@ -43,11 +43,19 @@ record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterab
 
   /** Asks a node (through {@code ask}), with the master key, for the index's primary key and settings. */
   static Future<IndexFacts> read(Fleet fleet, Function<NodeCall, Future<NodeReply>> ask, String uid) {
+    return answers(fleet, ask, uid).map(a -> of(uid, a.index(), a.settings()));
+  }
+
+  /** A node's answers to {@code GET /indexes/uid} and {@code GET /indexes/uid/settings}. */
+  private record Answers(NodeReply index, NodeReply settings) {}
+
+  /** Asks (through {@code ask}), with the master key, for the index and its settings, in parallel. */
+  private static Future<Answers> answers(Fleet fleet, Function<NodeCall, Future<NodeReply>> ask, String uid) {
     String base = "/indexes/" + segment(uid);
     Future<NodeReply> index = ask.apply(new NodeCall(HttpMethod.GET, base, null, null, fleet.masterAuthorization()));
     Future<NodeReply> settings = ask.apply(new NodeCall(HttpMethod.GET, base + "/settings", null, null,
         fleet.masterAuthorization()));
-    return Future.all(index, settings).map(done -> of(uid, index.result(), settings.result()));
+    return Future.all(index, settings).map(done -> new Answers(index.result(), settings.result()));
   }
 
   /**
@@ -112,13 +120,8 @@ record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterab
         if (!reply.isSuccess() || reply.json().path("results").size() > 0) {
           return Future.succeededFuture((Kept) null);
         }
-        String base = "/indexes/" + segment(uid);
-        Future<NodeReply> index = fleet.send(s, node, new NodeCall(HttpMethod.GET, base, null, null,
-            fleet.masterAuthorization()));
-        Future<NodeReply> settings = fleet.send(s, node, new NodeCall(HttpMethod.GET, base + "/settings", null, null,
-            fleet.masterAuthorization()));
-        return Future.all(index, settings).map(done -> index.result().isSuccess() && settings.result().isSuccess()
-            ? new Kept(before.get(), of(uid, index.result(), settings.result())) : null);
+        return answers(fleet, call -> fleet.send(s, node, call), uid).map(a -> a.index().isSuccess()
+            && a.settings().isSuccess() ? new Kept(before.get(), of(uid, a.index(), a.settings())) : null);
       }).onComplete(read -> {
         reading.remove(uid);
         Kept k = read.succeeded() ? read.result() : null;
