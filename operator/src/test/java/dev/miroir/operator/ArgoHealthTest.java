@@ -82,6 +82,9 @@ class ArgoHealthTest {
       ArgoHealth.Health health = ArgoHealth.of(cluster(1, e.getValue()));
       assertThat(health.status()).as("%s (phase %s, message %s)", e.getKey(), e.getValue().getPhase(), health.message())
           .isEqualTo(expected);
+      // What kubectl shows (the phase) and what Argo CD shows never disagree.
+      assertThat(OperatorMockServerTest.argoHealthOf(e.getValue().getPhase())).as("%s: health of its phase %s",
+          e.getKey(), e.getValue().getPhase()).isEqualTo(expected);
       assertThat(e.getValue().getConditions()).as(e.getKey())
           .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(1L))
           .extracting(c -> c.getType()).doesNotHaveDuplicates();

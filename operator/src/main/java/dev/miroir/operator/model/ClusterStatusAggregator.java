@@ -346,7 +346,9 @@ public final class ClusterStatusAggregator {
 
   /**
    * The previous status with Ready=False (reason ReconcileError) for a reconcile that threw; the
-   * other conditions stay as last computed, since nothing new was learned about them.
+   * other conditions stay as last computed, since nothing new was learned about them. The phase turns
+   * Blocked: a phase kept at Ready next to Ready=False told {@code kubectl get} one thing and Argo CD
+   * (Degraded) another, until the retry that succeeds computes both again.
    */
   public static MeiliClusterStatus withReconcileError(MeiliClusterStatus previous, long generation, Instant now,
       String message) {
@@ -358,9 +360,7 @@ public final class ClusterStatusAggregator {
       status.getConditions().stream().filter(c -> !READY.equals(c.getType())).forEach(conditions::add);
     }
     status.setConditions(conditions);
-    if (status.getPhase() == null) {
-      status.setPhase(PHASE_PROVISIONING);
-    }
+    status.setPhase(PHASE_BLOCKED);
     return status;
   }
 

@@ -578,11 +578,13 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     for (MeiliNode stale : listNodes(run)) {
       if (!keep.contains(stale.getSpec().getNodeId())) {
         String id = stale.getSpec().getNodeId();
+        // Only nodes outside both placements get here: their shards are verified on other nodes. The
+        // MeiliNode goes last: it is what brings the next pass back here, so an operator stopped half way
+        // through finishes the removal instead of leaving a volume nobody deletes.
         run.client.apps().statefulSets().inNamespace(run.namespace()).withName(ClusterNames.nodeResource(id)).delete();
         run.client.services().inNamespace(run.namespace()).withName(ClusterNames.nodeResource(id)).delete();
-        run.client.resource(stale).delete();
-        // Only nodes outside both placements get here: their shards are verified on other nodes.
         run.client.persistentVolumeClaims().inNamespace(run.namespace()).withName(ClusterNames.nodeClaim(id)).delete();
+        run.client.resource(stale).delete();
         run.events.normal(run.cluster, "NodeDeleted", "node " + id
             + " deleted with its volume: its shards are served by other nodes");
       }

@@ -138,8 +138,8 @@ public final class TestKubelet implements AutoCloseable {
     for (StatefulSet sts : sets) {
       String nodeId = sts.getMetadata().getLabels().get(Labels.NODE);
       String podName = sts.getMetadata().getName() + "-0";
-      claims(sts, podName);
       Pod pod = pods.get(podName);
+      claims(sts, podName, pod == null);
       if (pod == null) {
         // A new node, or the operator deleted the pod: the container stops, a new pod starts from
         // the StatefulSet's template as it is now.
@@ -198,12 +198,20 @@ public final class TestKubelet implements AutoCloseable {
     }
   }
 
-  /** The StatefulSet controller's PVC, and the resizer growing it when its class allows. */
-  private void claims(StatefulSet sts, String podName) {
+  /**
+   * The StatefulSet controller's PVC, and the resizer growing it when its class allows. Like the real
+   * controller, a missing claim is created only together with the pod that mounts it: a claim deleted
+   * while its pod runs is not brought back (the sync's list of StatefulSets may already be stale, and
+   * recreating the volume of a node the operator just removed would leak it forever).
+   */
+  private void claims(StatefulSet sts, String podName, boolean creatingPod) {
     for (PersistentVolumeClaim template : sts.getSpec().getVolumeClaimTemplates()) {
       String name = template.getMetadata().getName() + "-" + podName;
       PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(namespace).withName(name).get();
       Quantity requested = template.getSpec().getResources().getRequests().get("storage");
+      if (pvc == null && !creatingPod) {
+        continue;
+      }
       if (pvc == null) {
         pvc = client.persistentVolumeClaims().inNamespace(namespace).resource(new PersistentVolumeClaimBuilder()
             .withNewMetadata().withName(name).withNamespace(namespace)
