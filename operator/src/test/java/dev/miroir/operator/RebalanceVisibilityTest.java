@@ -70,10 +70,45 @@ class RebalanceVisibilityTest {
   }
 
   @Test
+  void aReplacementTakesTheZoneWithTheFewestNodesNotTheLowestFreeOrdinal() {
+    // demo-1 (zone b) leaves with no scale-down: the lowest free ordinal, 4, is in zone a, which
+    // already has two nodes; 5 is the lowest free ordinal of zone b.
+    WantedNodes.Choice replaced = WantedNodes.choose("demo", 4, 2, List.of("a", "b"),
+        List.of("demo-0", "demo-1", "demo-2", "demo-3"), Set.of("demo-1"));
+    assertThat(ids(replaced)).containsExactly("demo-0", "demo-2", "demo-3", "demo-5");
+    assertThat(replaced.nodes()).extracting(DesiredNode::zone).containsExactly("a", "a", "b", "b");
+    assertThat(replaced.refusal()).isNull();
+    // Every ordinal of zone b up to 5 is taken by a leaving node: the next one of b is 7.
+    WantedNodes.Choice far = WantedNodes.choose("demo", 2, 2, List.of("a", "b"),
+        List.of("demo-0", "demo-1", "demo-3", "demo-5"), Set.of("demo-1", "demo-3", "demo-5"));
+    assertThat(ids(far)).containsExactly("demo-0", "demo-7");
+    assertThat(far.leaving()).containsExactly("demo-1", "demo-3", "demo-5");
+  }
+
+  @Test
+  void removingTheNodesOfEveryOtherZoneIsRefusedNamingTheZoneRule() {
+    List<String> four = List.of("demo-0", "demo-1", "demo-2", "demo-3");
+    WantedNodes.Choice refused = WantedNodes.choose("demo", 2, 2, List.of("a", "b", "c"), four,
+        Set.of("demo-1", "demo-2"));
+    assertThat(refused.reason()).isEqualTo(WantedNodes.REASON_TOO_FEW_ZONES);
+    assertThat(refused.refusal()).contains("demo-1, demo-2").contains("1 zone(s)").contains("spec.zoneAwareness.zones");
+    assertThat(ids(refused)).isEqualTo(four);
+    assertThat(refused.leaving()).isEmpty();
+    // The same scale-down without marks keeps demo-0 (a) and demo-1 (b): allowed.
+    WantedNodes.Choice plain = WantedNodes.choose("demo", 2, 2, List.of("a", "b", "c"), four, Set.of());
+    assertThat(plain.refusal()).isNull();
+    assertThat(ids(plain)).containsExactly("demo-0", "demo-1");
+    // RF 1 needs no spread: the same marks are allowed.
+    assertThat(WantedNodes.choose("demo", 2, 1, List.of("a", "b", "c"), four, Set.of("demo-1", "demo-2")).refusal())
+        .isNull();
+  }
+
+  @Test
   void tooFewRemainingNodesForTheReplicationFactorIsRefusedNamingTheRuleAndNothingLeaves() {
     List<String> three = List.of("demo-0", "demo-1", "demo-2");
     WantedNodes.Choice refused = WantedNodes.choose("demo", 2, 3, NO_ZONES, three, Set.of("demo-1"));
     assertThat(refused.refusal()).contains("cannot hold 3 copies").contains("spec.replicationFactor");
+    assertThat(refused.reason()).isEqualTo(WantedNodes.REASON_TOO_FEW_NODES);
     assertThat(ids(refused)).containsExactly("demo-0", "demo-1", "demo-2");
     assertThat(refused.leaving()).isEmpty();
 

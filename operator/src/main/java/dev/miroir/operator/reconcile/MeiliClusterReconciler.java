@@ -315,7 +315,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
         run.model.spec().getReplicationFactor(), DesiredNode.zones(run.model.spec()), existing, marked);
     if (choice.refusal() != null) {
       run.converged = false;
-      run.status.blocker(WantedNodes.REASON_TOO_FEW_NODES, choice.refusal());
+      run.status.blocker(choice.reason(), choice.refusal());
     }
     return choice.nodes();
   }
