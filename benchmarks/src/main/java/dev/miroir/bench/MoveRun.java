@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MoveRun {
 
   /** What one rebalance did and how long its parts took. */
-  public record Outcome(RebalanceJournal journal, double seconds, long longestFenceMs, Map<MoveStep, Long> stepMillis) {
+  public record Outcome(RebalanceJournal journal, double seconds, long longestFenceMs, Map<MoveStep, Long> stepMillis,
+      FenceBreakdown fences) {
 
     public long documentsCopied() {
       return journal.progress().documentsCopied();
@@ -34,6 +35,22 @@ public final class MoveRun {
     /** Documents copied (pages and rewrites) per second of wall time. */
     public double copyRate() {
       return documentsCopied() / seconds;
+    }
+  }
+
+  /**
+   * Where the fences' time went ({@link Mover.Listener#fenced}): per phase of the fenced step, the sum
+   * and the longest over all fences; "lift" is the rest of a fence (the save of the verification, the
+   * lift and the save after it). {@code longest} is the phases of the longest fence, with what its
+   * drains found queued when {@code -Dmiroir.mover.traceFence=true}.
+   */
+  public record FenceBreakdown(int fences, Map<String, Long> sumMillis, Map<String, Long> maxMillis, String longest) {
+
+    public String table() {
+      StringBuilder out = new StringBuilder("| fenced phase (" + fences + " fences) | summed | longest |\n|---|---|---|\n");
+      sumMillis.forEach((phase, sum) -> out.append(String.format("| %s | %d ms | %d ms |%n", phase, sum,
+          maxMillis.getOrDefault(phase, 0L))));
+      return out.append("\nlongest fence: ").append(longest).append('\n').toString();
     }
   }
 
@@ -52,11 +69,23 @@ public final class MoveRun {
     Map<Integer, Map.Entry<MoveStep, Long>> inStep = new ConcurrentHashMap<>();
     Map<MoveStep, Long> stepMillis = new ConcurrentHashMap<>();
     long[] longest = {0};
+    Map<Integer, Map<String, Long>> phases = new ConcurrentHashMap<>();
+    Map<Integer, List<String>> notes = new ConcurrentHashMap<>();
+    Map<String, Long> sum = new java.util.concurrent.ConcurrentSkipListMap<>();
+    Map<String, Long> max = new java.util.concurrent.ConcurrentSkipListMap<>();
+    String[] longestBreakdown = {"none"};
+    int[] fences = {0};
     long t0 = System.nanoTime();
     RebalanceJournal done;
     try (MoverRuntime rt = new MoverRuntime(masterKey, () -> List.of(routerUrl))) {
       done = rt.mover(new FileStores.Topology(topology), new FileStores.Journal(journal), Mover.Options.defaults(),
           new Mover.Listener() {
+            @Override
+            public void fenced(ShardMoveState move, Map<String, Long> phaseMillis, List<String> queued) {
+              phases.put(move.shard(), phaseMillis);
+              notes.put(move.shard(), queued);
+            }
+
             @Override
             public void saved(RebalanceJournal journal, ShardMoveState move) {
               long now = System.nanoTime();
@@ -72,8 +101,20 @@ public final class MoveRun {
               } else if (move.fenceId() == null) {
                 Long at = fencedAt.remove(move.shard());
                 if (at != null) {
+                  long fence = (now - at) / 1_000_000;
+                  Map<String, Long> p = new java.util.LinkedHashMap<>(phases.getOrDefault(move.shard(), Map.of()));
+                  p.put("lift", fence - p.values().stream().mapToLong(Long::longValue).sum());
                   synchronized (longest) {
-                    longest[0] = Math.max(longest[0], (now - at) / 1_000_000);
+                    fences[0]++;
+                    p.forEach((k, v) -> {
+                      sum.merge(k, v, Long::sum);
+                      max.merge(k, v, Math::max);
+                    });
+                    if (fence > longest[0]) {
+                      longest[0] = fence;
+                      longestBreakdown[0] = "shard " + move.shard() + " " + fence + " ms " + p + " "
+                          + notes.getOrDefault(move.shard(), List.of());
+                    }
                   }
                 }
               }
@@ -81,6 +122,7 @@ public final class MoveRun {
           }).run(plan);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    return new Outcome(done, seconds, longest[0], stepMillis);
+    return new Outcome(done, seconds, longest[0], stepMillis, new FenceBreakdown(fences[0], sum, max,
+        longestBreakdown[0]));
   }
 }

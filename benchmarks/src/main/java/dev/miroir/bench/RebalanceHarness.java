@@ -114,12 +114,15 @@ public final class RebalanceHarness {
           System.out.printf("| %s | %.1f s | %.1f s |%n", step.wireName(), up.stepMillis.getOrDefault(step, 0L) / 1000.0,
               down.stepMillis.getOrDefault(step, 0L) / 1000.0);
         }
+        System.out.println();
+        System.out.println("### Where the fences' time went, 3 -> 4 nodes\n\n" + up.fences.table());
+        System.out.println("### Where the fences' time went, 4 -> 3 nodes\n\n" + down.fences.table());
       }
     }
   }
 
   record Timeline(RebalanceJournal journal, double seconds, List<Long> searches, long longestFenceMs,
-      long slowestWriteMs, Map<MoveStep, Long> stepMillis) {}
+      long slowestWriteMs, Map<MoveStep, Long> stepMillis, MoveRun.FenceBreakdown fences) {}
 
   /** One rebalance ({@link MoveRun}) while one client searches and one writes through the router. */
   static Timeline move(String routerUrl, Path topology, Path dir, List<TopologyNode> target, MeiliHttp http,
@@ -149,7 +152,7 @@ public final class RebalanceHarness {
       writer.join();
     }
     return new Timeline(done.journal(), done.seconds(), during, done.longestFenceMs(), slowestWrite[0],
-        done.stepMillis());
+        done.stepMillis(), done.fences());
   }
 
   static List<List<Map<String, Object>>> corpus(int documents) {

@@ -37,6 +37,12 @@ public final class Mover {
   public interface Listener {
     /** Called after every save, with the move that changed. Throwing stops the mover like a kill. */
     default void saved(RebalanceJournal journal, ShardMoveState move) {}
+
+    /**
+     * Called after a fenced verification (verified or not), with where its time went: milliseconds per
+     * phase ({@link FenceClock}). For benchmarks; the fence is lifted after this returns.
+     */
+    default void fenced(ShardMoveState move, Map<String, Long> phaseMillis, List<String> notes) {}
   }
 
   /** Tuning; defaults suit a loaded test machine and a real cluster alike. */
@@ -358,8 +364,11 @@ public final class Mover {
   private MoveOutcome reconcileAndVerify(ShardMoveState move, MoveAction.ReconcileAndVerify v) {
     TopologyNode source = chooseSource(move);
     List<TopologyNode> targets = nodes(v.gaining());
+    FenceClock clock = new FenceClock();
     awaitCaughtUp(source, targets);
-    ShardCopier.Settled settled = copier.settle(source, targets, move.shard(), true);
+    clock.lap("caught up");
+    ShardCopier.Settled settled = copier.settle(source, targets, move.shard(), true, clock);
+    listener.fenced(move, clock.millis(), clock.notes());
     if (settled.difference() != null) {
       return new MoveOutcome.NotVerified(settled.difference(), settled.rewritten());
     }

@@ -230,6 +230,21 @@ public final class ShardCopier {
     }
   }
 
+  /** What a node has queued or processing, summed by task type (for {@link FenceClock#TRACE}). */
+  private String queued(TopologyNode node) {
+    JsonNode tasks = require(node, HttpMethod.GET, "/tasks?statuses=enqueued,processing&limit=100", null).path("results");
+    java.util.Map<String, long[]> byType = new java.util.TreeMap<>();
+    for (JsonNode t : tasks) {
+      long[] c = byType.computeIfAbsent(t.path("type").asText() + "/" + t.path("status").asText(), k -> new long[2]);
+      c[0]++;
+      c[1] += t.path("details").path("receivedDocuments").asLong(0) + t.path("details").path("providedIds").asLong(0);
+    }
+    StringBuilder out = new StringBuilder(node.id()).append(':');
+    byType.forEach((k, c) -> out.append(' ').append(k).append(" x").append(c[0]).append(" (").append(c[1])
+        .append(" docs)"));
+    return out.toString();
+  }
+
   /** What {@link #settle} did: documents rewritten or deleted, and what still differs (null: verified). */
   public record Settled(long rewritten, String difference) {}
 
@@ -239,7 +254,7 @@ public final class ShardCopier {
    * plus deleted. Only a guarantee when no write to the shard is in flight (under the fence).
    */
   public long reconcile(TopologyNode source, List<TopologyNode> targets, int shard) {
-    return settle(source, targets, shard, false).rewritten();
+    return settle(source, targets, shard, false, new FenceClock()).rewritten();
   }
 
   /**
@@ -248,14 +263,22 @@ public final class ShardCopier {
    * equal per-document digests of the source and a target are the proof (the shard digest is a function
    * of them), so a copy the unfenced catch-up already made equal is read once, not twice.
    */
-  public Settled settle(TopologyNode source, List<TopologyNode> targets, int shard, boolean verify) {
+  public Settled settle(TopologyNode source, List<TopologyNode> targets, int shard, boolean verify, FenceClock clock) {
     long changed = 0;
+    if (FenceClock.TRACE) {
+      clock.note(queued(source));
+      targets.forEach(t -> clock.note(queued(t)));
+      clock.lap("trace");
+    }
     awaitDrained(source);
+    clock.lap("drain source");
     for (TopologyNode target : targets) {
       awaitDrained(target);
     }
+    clock.lap("drain targets");
     prepare(source, targets);
     List<IndexInfo> indexes = indexes(source);
+    clock.lap("prepare");
     for (IndexInfo index : indexes) {
       if (index.primaryKey() == null) {
         continue;
@@ -264,6 +287,7 @@ public final class ShardCopier {
       all.add(source);
       all.addAll(targets);
       List<DocumentDigests> read = digestsOf(all, index.uid(), shard);
+      clock.lap("digests");
       DocumentDigests authoritative = read.get(0);
       List<TopologyNode> rewritten = new ArrayList<>();
       for (int i = 0; i < targets.size(); i++) {
@@ -273,11 +297,14 @@ public final class ShardCopier {
           rewritten.add(targets.get(i));
         }
       }
+      clock.lap("rewrite");
       if (verify && !rewritten.isEmpty()) {
         for (TopologyNode target : rewritten) {
           awaitDrained(target);
         }
+        clock.lap("drain rewritten");
         List<DocumentDigests> again = digestsOf(rewritten, index.uid(), shard);
+        clock.lap("digests again");
         for (int i = 0; i < rewritten.size(); i++) {
           if (!DocumentDigests.diff(authoritative, again.get(i)).isEmpty()) {
             ShardDigest have = again.get(i).summary();
@@ -304,6 +331,7 @@ public final class ShardCopier {
         }
       }
     }
+    clock.lap("settings");
     return new Settled(changed, null);
   }
 
