@@ -63,12 +63,11 @@ public final class Mover {
   private RebalanceJournal journal;
   private volatile boolean stopped;
   /**
-   * Nodes a move is about to fence or verify on, with how many moves want them so: other moves enqueue
-   * no copy page or catch-up rewrite there meanwhile. A node applies its tasks in order, so a fenced
-   * drain would otherwise wait for another move's bulk copy (the longest part of a fence measured).
+   * Keeps the nodes of a move that is fencing or fenced quiet for the other moves (bounded to a minute):
+   * a node applies its tasks in order, so a fenced drain would otherwise wait for another move's bulk
+   * copy or drop (the longest part of a fence measured).
    */
-  private final Map<String, java.util.concurrent.atomic.AtomicInteger> quiet =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final NodeGate gate = new NodeGate(Duration.ofSeconds(60));
 
   public Mover(TopologyStore topology, JournalStore journals, RouterApi routers, ShardCopier copier, Options options,
       Listener listener) {
@@ -211,43 +210,73 @@ public final class Mover {
     if (move.step() == MoveStep.PLANNED) {
       move = save(MoveMachine.begin(move), 0);
     }
-    while (!move.step().isFinal()) {
-      if (stopped) {
-        throw new Sync.MoveInterruptedException();
-      }
-      MoveAction action = MoveMachine.next(move, journal().staying());
-      MoveOutcome outcome;
-      try {
-        outcome = execute(action, move);
-      } catch (MoveNotSafeException | Sync.MoveInterruptedException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        LOG.warn("shard {} {}: {}", shard, move.step().wireName(), e.getMessage());
-        outcome = new MoveOutcome.Failed(e.getMessage());
-      }
-      long epoch = outcome instanceof MoveOutcome.Published p ? p.epoch() : 0;
-      if (outcome instanceof MoveOutcome.Failed && move.failures() + 1 >= options.abandonAfterFailures()
-          && move.step().canRollBack()) {
-        outcome = new MoveOutcome.Abandon("gave up after " + options.abandonAfterFailures() + " failures: "
-            + ((MoveOutcome.Failed) outcome).why());
-      }
-      try {
-        move = save(MoveMachine.advance(move, outcome), epoch);
-      } catch (Sync.MoveInterruptedException e) {
-        if (outcome instanceof MoveOutcome.FenceRaised raised) {
-          // Stopped between raising a fence and saving it: no rerun would know to lift it.
-          try {
-            routers.liftFence(raised.fenceId());
-          } catch (RuntimeException ignored) {
-            // Its ttl ends it.
-          }
+    NodeGate.Held quiet = null;
+    try {
+      while (!move.step().isFinal()) {
+        boolean fencing = move.step() == MoveStep.FENCING || move.step() == MoveStep.FENCED;
+        if (fencing && quiet == null) {
+          // From the drain before the fence to the end of the fenced verification, one span: no other
+          // move enqueues on these nodes in between.
+          quiet = gate.quiet(quietNodes(move));
+        } else if (!fencing && quiet != null) {
+          quiet.close();
+          quiet = null;
         }
-        throw e;
+        move = step(move);
       }
-      if (outcome instanceof MoveOutcome.Failed) {
-        Sync.sleep(Math.min(5_000, options.retryPause().toMillis() * Math.min(20, move.failures())));
+    } finally {
+      if (quiet != null) {
+        quiet.close();
       }
     }
+  }
+
+  /** The nodes a fencing move drains, reads and rewrites: the gaining nodes and every possible source. */
+  private static List<String> quietNodes(ShardMoveState move) {
+    List<String> nodes = new ArrayList<>(move.gaining());
+    nodes.addAll(move.before());
+    return nodes;
+  }
+
+  /** Runs the action the move's state calls for and saves the state it leads to. */
+  private ShardMoveState step(ShardMoveState move) {
+    int shard = move.shard();
+    if (stopped) {
+      throw new Sync.MoveInterruptedException();
+    }
+    MoveAction action = MoveMachine.next(move, journal().staying());
+    MoveOutcome outcome;
+    try {
+      outcome = execute(action, move);
+    } catch (MoveNotSafeException | Sync.MoveInterruptedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("shard {} {}: {}", shard, move.step().wireName(), e.getMessage());
+      outcome = new MoveOutcome.Failed(e.getMessage());
+    }
+    long epoch = outcome instanceof MoveOutcome.Published p ? p.epoch() : 0;
+    if (outcome instanceof MoveOutcome.Failed && move.failures() + 1 >= options.abandonAfterFailures()
+        && move.step().canRollBack()) {
+      outcome = new MoveOutcome.Abandon("gave up after " + options.abandonAfterFailures() + " failures: "
+          + ((MoveOutcome.Failed) outcome).why());
+    }
+    try {
+      move = save(MoveMachine.advance(move, outcome), epoch);
+    } catch (Sync.MoveInterruptedException e) {
+      if (outcome instanceof MoveOutcome.FenceRaised raised) {
+        // Stopped between raising a fence and saving it: no rerun would know to lift it.
+        try {
+          routers.liftFence(raised.fenceId());
+        } catch (RuntimeException ignored) {
+          // Its ttl ends it.
+        }
+      }
+      throw e;
+    }
+    if (outcome instanceof MoveOutcome.Failed) {
+      Sync.sleep(Math.min(5_000, options.retryPause().toMillis() * Math.min(20, move.failures())));
+    }
+    return move;
   }
 
   private ShardMoveState save(ShardMoveState move, long publishedEpoch) {
@@ -284,36 +313,33 @@ public final class Mover {
       return new MoveOutcome.Prepared(source.id());
     }
     if (action instanceof MoveAction.CopyPage c) {
-      awaitNotQuiet(move);
-      ShardCopier.PageResult page = copier.copyPage(chooseSource(move), nodes(c.gaining()), move.shard(), c.index(),
-          c.offset());
+      TopologyNode source = chooseSource(move);
+      ShardCopier.PageResult page = gate.enqueuing(c.gaining(), () -> copier.copyPage(source, nodes(c.gaining()),
+          move.shard(), c.index(), c.offset()));
       return new MoveOutcome.PageCopied(page.nextIndex(), page.nextOffset(), page.documents(), page.finished());
     }
     if (action instanceof MoveAction.CatchUp c) {
-      awaitNotQuiet(move);
-      return new MoveOutcome.CaughtUp(copier.reconcile(chooseSource(move), nodes(c.gaining()), move.shard()));
+      return new MoveOutcome.CaughtUp(copier.reconcile(chooseSource(move), nodes(c.gaining()), move.shard(),
+          (target, rewrite) -> gate.enqueuing(List.of(target.id()), () -> {
+            rewrite.run();
+            return null;
+          })));
     }
     if (action instanceof MoveAction.RaiseFence r) {
       TopologyNode source = chooseSource(move);
       List<TopologyNode> involved = new ArrayList<>(nodes(move.gaining()));
       involved.add(source);
-      return whileQuiet(involved, () -> {
-        // Drained before the fence, while writes still flow: the fenced drain then waits only for the
-        // writes of the last moments.
-        for (TopologyNode node : involved) {
-          copier.awaitDrained(node);
-        }
-        if (stopped) {
-          // A fence raised now could not be saved: it would hold the shard's writes for its whole ttl.
-          throw new Sync.MoveInterruptedException();
-        }
-        return new MoveOutcome.FenceRaised(routers.raiseFence(r.shard(), options.fenceTtlSeconds()));
-      });
+      // Drained before the fence, while writes still flow (runMove keeps these nodes quiet for the other
+      // moves from here on): the fenced drain then waits only for the writes of the last moments.
+      copier.awaitDrained(involved, ShardCopier.FENCED_DRAIN_PAUSE_MS);
+      if (stopped) {
+        // A fence raised now could not be saved: it would hold the shard's writes for its whole ttl.
+        throw new Sync.MoveInterruptedException();
+      }
+      return new MoveOutcome.FenceRaised(routers.raiseFence(r.shard(), options.fenceTtlSeconds()));
     }
     if (action instanceof MoveAction.ReconcileAndVerify v) {
-      List<TopologyNode> involved = new ArrayList<>(nodes(move.gaining()));
-      move.before().forEach(id -> involved.add(node(id)));
-      return whileQuiet(involved, () -> reconcileAndVerify(move, v));
+      return reconcileAndVerify(move, v);
     }
     if (action instanceof MoveAction.LiftFence l) {
       routers.liftFence(l.fenceId());
@@ -323,9 +349,12 @@ public final class Mover {
       if (move.step() == MoveStep.DROPPING) {
         // After the cut-over nobody reads or writes the shard on these nodes: the deletion need not hold
         // the move; confirmDrops checks it before the rebalance ends (and again on a rerun).
-        for (TopologyNode node : nodes(d.nodes())) {
-          copier.enqueueDrop(node, move.shard());
-        }
+        gate.enqueuing(d.nodes(), () -> {
+          for (TopologyNode node : nodes(d.nodes())) {
+            copier.enqueueDrop(node, move.shard());
+          }
+          return null;
+        });
       } else {
         for (TopologyNode node : nodes(d.nodes())) {
           copier.drop(node, move.shard());
@@ -334,31 +363,6 @@ public final class Mover {
       return new MoveOutcome.Dropped();
     }
     throw new IllegalStateException("finished moves take no action");
-  }
-
-  private MoveOutcome whileQuiet(List<TopologyNode> nodes, java.util.function.Supplier<MoveOutcome> action) {
-    nodes.forEach(n -> quiet.computeIfAbsent(n.id(), x -> new java.util.concurrent.atomic.AtomicInteger())
-        .incrementAndGet());
-    try {
-      return action.get();
-    } finally {
-      nodes.forEach(n -> quiet.get(n.id()).decrementAndGet());
-    }
-  }
-
-  /**
-   * Waits while a node of this move is kept quiet for another move's fence (bounded: a fence that
-   * takes longer than a minute no longer delays this move's copy).
-   */
-  private void awaitNotQuiet(ShardMoveState move) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    // Only the nodes this move writes to: reading a page from a quiet node adds nothing to its queue.
-    List<String> involved = move.gaining();
-    while (System.nanoTime() < deadline
-        && involved.stream().anyMatch(id -> quiet.getOrDefault(id, new java.util.concurrent.atomic.AtomicInteger())
-            .get() > 0)) {
-      Sync.sleep(20);
-    }
   }
 
   private MoveOutcome reconcileAndVerify(ShardMoveState move, MoveAction.ReconcileAndVerify v) {

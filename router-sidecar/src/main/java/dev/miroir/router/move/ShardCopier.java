@@ -211,23 +211,59 @@ public final class ShardCopier {
     require(target, HttpMethod.POST, documentsPath(index), docs.toString());
   }
 
+  /** The longest pause between two looks at a draining node's queue, while writes flow. */
+  public static final long DRAIN_PAUSE_MAX_MS = 500;
+
+  /**
+   * The pause between two looks under a fence: every millisecond there holds the shard's writes, and a
+   * look is one cheap {@code GET /tasks}.
+   */
+  public static final long FENCED_DRAIN_PAUSE_MS = 20;
+
   /** Waits until the node has processed every task it had when asked. */
   public void awaitDrained(TopologyNode node) {
-    JsonNode latest = require(node, HttpMethod.GET, "/tasks?limit=1", null).path("results");
-    if (latest.isEmpty()) {
-      return;
+    awaitDrained(List.of(node), DRAIN_PAUSE_MAX_MS);
+  }
+
+  /**
+   * Waits until every node has processed every task it had when asked. The nodes are asked at the same
+   * moment and waited for together: asked one after the other, each later node would also be waited
+   * for the tasks it received meanwhile.
+   */
+  public void awaitDrained(List<TopologyNode> nodes, long maxPauseMillis) {
+    List<io.vertx.core.Future<NodeReply>> asked = nodes.stream()
+        .map(n -> client.send(n, HttpMethod.GET, "/tasks?limit=1", null, null, masterAuthorization)).toList();
+    java.util.Map<TopologyNode, Long> waiting = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      JsonNode latest = success(nodes.get(i), "GET /tasks", Sync.await(asked.get(i))).path("results");
+      if (!latest.isEmpty()) {
+        waiting.merge(nodes.get(i), latest.get(0).path("uid").asLong(), Math::max);
+      }
     }
-    long uid = latest.get(0).path("uid").asLong();
-    long pause = 20;
-    while (true) {
-      JsonNode pending = require(node, HttpMethod.GET,
-          "/tasks?statuses=enqueued,processing&limit=1&from=" + uid, null).path("results");
-      if (pending.isEmpty()) {
+    long pause = Math.min(20, maxPauseMillis);
+    while (!waiting.isEmpty()) {
+      List<java.util.Map.Entry<TopologyNode, Long>> now = List.copyOf(waiting.entrySet());
+      List<io.vertx.core.Future<NodeReply>> looks = now.stream().map(e -> client.send(e.getKey(), HttpMethod.GET,
+          "/tasks?statuses=enqueued,processing&limit=1&from=" + e.getValue(), null, null, masterAuthorization)).toList();
+      for (int i = 0; i < now.size(); i++) {
+        TopologyNode node = now.get(i).getKey();
+        if (success(node, "GET /tasks", Sync.await(looks.get(i))).path("results").isEmpty()) {
+          waiting.remove(node);
+        }
+      }
+      if (waiting.isEmpty()) {
         return;
       }
       Sync.sleep(pause);
-      pause = Math.min(500, pause * 2);
+      pause = Math.min(maxPauseMillis, pause * 2);
     }
+  }
+
+  private static JsonNode success(TopologyNode node, String what, NodeReply reply) {
+    if (!reply.isSuccess()) {
+      throw new IllegalStateException(what + " on " + node.id() + ": " + RouterApi.describe(reply));
+    }
+    return reply.json();
   }
 
   /** What a node has queued or processing, summed by task type (for {@link FenceClock#TRACE}). */
@@ -253,8 +289,23 @@ public final class ShardCopier {
    * writes what is missing or different, deletes what the source lacks. Returns documents rewritten
    * plus deleted. Only a guarantee when no write to the shard is in flight (under the fence).
    */
+  public long reconcile(TopologyNode source, List<TopologyNode> targets, int shard, Enqueuer enqueuer) {
+    return settle(source, targets, shard, false, new FenceClock(), enqueuer).rewritten();
+  }
+
   public long reconcile(TopologyNode source, List<TopologyNode> targets, int shard) {
-    return settle(source, targets, shard, false, new FenceClock()).rewritten();
+    return reconcile(source, targets, shard, Enqueuer.DIRECT);
+  }
+
+  /**
+   * How a rewrite reaches a target's queue: the mover passes one that waits while the target is kept
+   * quiet for another move's fence.
+   */
+  @FunctionalInterface
+  public interface Enqueuer {
+    Enqueuer DIRECT = (target, rewrite) -> rewrite.run();
+
+    void enqueue(TopologyNode target, Runnable rewrite);
   }
 
   /**
@@ -264,18 +315,24 @@ public final class ShardCopier {
    * of them), so a copy the unfenced catch-up already made equal is read once, not twice.
    */
   public Settled settle(TopologyNode source, List<TopologyNode> targets, int shard, boolean verify, FenceClock clock) {
+    return settle(source, targets, shard, verify, clock, Enqueuer.DIRECT);
+  }
+
+  private Settled settle(TopologyNode source, List<TopologyNode> targets, int shard, boolean verify, FenceClock clock,
+      Enqueuer enqueuer) {
     long changed = 0;
+    // Under the fence (verify) the queues are watched closely; a catch-up round may look less often.
+    long pause = verify ? FENCED_DRAIN_PAUSE_MS : DRAIN_PAUSE_MAX_MS;
+    List<TopologyNode> involved = new ArrayList<>();
+    involved.add(source);
+    involved.addAll(targets);
     if (FenceClock.TRACE) {
       clock.note(queued(source));
       targets.forEach(t -> clock.note(queued(t)));
       clock.lap("trace");
     }
-    awaitDrained(source);
-    clock.lap("drain source");
-    for (TopologyNode target : targets) {
-      awaitDrained(target);
-    }
-    clock.lap("drain targets");
+    awaitDrained(involved, pause);
+    clock.lap("drain");
     prepare(source, targets);
     List<IndexInfo> indexes = indexes(source);
     clock.lap("prepare");
@@ -293,15 +350,16 @@ public final class ShardCopier {
       for (int i = 0; i < targets.size(); i++) {
         DigestDiff diff = DocumentDigests.diff(authoritative, read.get(i + 1));
         if (!diff.isEmpty()) {
-          changed += rewrite(source, targets.get(i), index, shard, diff);
-          rewritten.add(targets.get(i));
+          TopologyNode target = targets.get(i);
+          long[] n = {0};
+          enqueuer.enqueue(target, () -> n[0] = rewrite(source, target, index, shard, diff));
+          changed += n[0];
+          rewritten.add(target);
         }
       }
       clock.lap("rewrite");
       if (verify && !rewritten.isEmpty()) {
-        for (TopologyNode target : rewritten) {
-          awaitDrained(target);
-        }
+        awaitDrained(rewritten, pause);
         clock.lap("drain rewritten");
         List<DocumentDigests> again = digestsOf(rewritten, index.uid(), shard);
         clock.lap("digests again");
@@ -317,9 +375,7 @@ public final class ShardCopier {
       }
     }
     if (!verify) {
-      for (TopologyNode target : targets) {
-        awaitDrained(target);
-      }
+      awaitDrained(targets, pause);
       return new Settled(changed, null);
     }
     for (IndexInfo index : indexes) {
