@@ -71,6 +71,7 @@ public final class MoveRun {
     long[] longest = {0};
     Map<Integer, Map<String, Long>> phases = new ConcurrentHashMap<>();
     Map<Integer, List<String>> notes = new ConcurrentHashMap<>();
+    Map<Integer, Long> liftedAt = new ConcurrentHashMap<>();
     Map<String, Long> sum = new java.util.concurrent.ConcurrentSkipListMap<>();
     Map<String, Long> max = new java.util.concurrent.ConcurrentSkipListMap<>();
     String[] longestBreakdown = {"none"};
@@ -84,6 +85,10 @@ public final class MoveRun {
             public void fenced(ShardMoveState move, Map<String, Long> phaseMillis, List<String> queued) {
               phases.put(move.shard(), phaseMillis);
               notes.put(move.shard(), queued);
+              if (phaseMillis.containsKey("lift")) {
+                // The mover lifted the fence itself, before saving the verified state.
+                liftedAt.put(move.shard(), System.nanoTime());
+              }
             }
 
             @Override
@@ -95,15 +100,17 @@ public final class MoveRun {
               } else if (was != null) {
                 inStep.put(move.shard(), was);
               }
-              // Raised (saved as fenced) to lifted (the first save without the fence id).
+              // Raised (saved as fenced) to lifted (the mover's own lift, or the first save without the fence id).
               if (move.step() == MoveStep.FENCED) {
                 fencedAt.putIfAbsent(move.shard(), now);
               } else if (move.fenceId() == null) {
                 Long at = fencedAt.remove(move.shard());
+                Long lifted = liftedAt.remove(move.shard());
                 if (at != null) {
-                  long fence = (now - at) / 1_000_000;
+                  long fence = ((lifted != null ? lifted : now) - at) / 1_000_000;
                   Map<String, Long> p = new java.util.LinkedHashMap<>(phases.getOrDefault(move.shard(), Map.of()));
-                  p.put("lift", fence - p.values().stream().mapToLong(Long::longValue).sum());
+                  // Without a lift of its own, the rest is the save of the verification, the lift and the save after.
+                  p.put(p.containsKey("lift") ? "rest" : "lift", fence - p.values().stream().mapToLong(Long::longValue).sum());
                   synchronized (longest) {
                     fences[0]++;
                     p.forEach((k, v) -> {

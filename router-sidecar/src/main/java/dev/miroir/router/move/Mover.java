@@ -39,8 +39,8 @@ public final class Mover {
     default void saved(RebalanceJournal journal, ShardMoveState move) {}
 
     /**
-     * Called after a fenced verification (verified or not), with where its time went: milliseconds per
-     * phase ({@link FenceClock}). For benchmarks; the fence is lifted after this returns.
+     * Called after a fenced verification (verified or not) and the lift of its fence, with where the
+     * fence's time went: milliseconds per phase ({@link FenceClock}). For benchmarks.
      */
     default void fenced(ShardMoveState move, Map<String, Long> phaseMillis, List<String> notes) {}
   }
@@ -372,6 +372,18 @@ public final class Mover {
     awaitCaughtUp(source, targets);
     clock.lap("caught up");
     ShardCopier.Settled settled = copier.settle(source, targets, move.shard(), true, clock);
+    // The fence ends with the verification, before the state after it is saved: a crash in between
+    // resumes FENCED, which raises a new fence and verifies again (never a guess). The LiftFence of the
+    // next state then finds it gone, which counts as lifted.
+    try {
+      routers.liftFence(v.fenceId());
+    } catch (Sync.MoveInterruptedException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("shard {}: lifting fence {} after the verification: {} (lifted again next)", move.shard(), v.fenceId(),
+          e.getMessage());
+    }
+    clock.lap("lift");
     listener.fenced(move, clock.millis(), clock.notes());
     if (settled.difference() != null) {
       return new MoveOutcome.NotVerified(settled.difference(), settled.rewritten());

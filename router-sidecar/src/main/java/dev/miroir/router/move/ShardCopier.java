@@ -266,6 +266,43 @@ public final class ShardCopier {
     return reply.json();
   }
 
+  /**
+   * What differs between the source's indexes (presence, settings) and each target's,
+   * every node asked at the same moment; null when nothing does.
+   */
+  private String shapeDifference(TopologyNode source, List<TopologyNode> targets, List<IndexInfo> indexes) {
+    List<io.vertx.core.Future<NodeReply>> lists = targets.stream().map(t -> client.send(t, HttpMethod.GET,
+        "/indexes?limit=1000", null, null, masterAuthorization)).toList();
+    List<TopologyNode> all = new ArrayList<>();
+    all.add(source);
+    all.addAll(targets);
+    List<List<io.vertx.core.Future<NodeReply>>> settings = indexes.stream().map(i -> all.stream().map(n -> client.send(
+        n, HttpMethod.GET, "/indexes/" + Endpoints.segment(i.uid()) + "/settings", null, null, masterAuthorization))
+        .toList()).toList();
+    for (int t = 0; t < targets.size(); t++) {
+      JsonNode listed = success(targets.get(t), "GET /indexes", Sync.await(lists.get(t))).path("results");
+      java.util.Set<String> present = new java.util.HashSet<>();
+      listed.forEach(i -> present.add(i.path("uid").asText()));
+      if (listed.size() >= 1000) {
+        indexes(targets.get(t)).forEach(i -> present.add(i.uid()));
+      }
+      for (IndexInfo index : indexes) {
+        if (!present.contains(index.uid())) {
+          return "index `" + index.uid() + "` is missing on " + targets.get(t).id();
+        }
+      }
+    }
+    for (int i = 0; i < indexes.size(); i++) {
+      JsonNode wanted = success(source, "GET settings", Sync.await(settings.get(i).get(0)));
+      for (int t = 0; t < targets.size(); t++) {
+        if (!Objects.equals(wanted, success(targets.get(t), "GET settings", Sync.await(settings.get(i).get(t + 1))))) {
+          return "settings of `" + indexes.get(i).uid() + "` differ on " + targets.get(t).id();
+        }
+      }
+    }
+    return null;
+  }
+
   /** What a node has queued or processing, summed by task type (for {@link FenceClock#TRACE}). */
   private String queued(TopologyNode node) {
     JsonNode tasks = require(node, HttpMethod.GET, "/tasks?statuses=enqueued,processing&limit=100", null).path("results");
@@ -333,8 +370,14 @@ public final class ShardCopier {
     }
     awaitDrained(involved, pause);
     clock.lap("drain");
-    prepare(source, targets);
+    // Index shapes: one look at every node at once; the slow path (create, patch, wait) only when one
+    // differs, which after PREPARING means a settings write raced the move.
     List<IndexInfo> indexes = indexes(source);
+    String shape = shapeDifference(source, targets, indexes);
+    if (shape != null) {
+      prepare(source, targets);
+      indexes = indexes(source);
+    }
     clock.lap("prepare");
     for (IndexInfo index : indexes) {
       if (index.primaryKey() == null) {
@@ -378,14 +421,11 @@ public final class ShardCopier {
       awaitDrained(targets, pause);
       return new Settled(changed, null);
     }
-    for (IndexInfo index : indexes) {
-      String path = "/indexes/" + Endpoints.segment(index.uid()) + "/settings";
-      JsonNode settings = require(source, HttpMethod.GET, path, null);
-      for (TopologyNode target : targets) {
-        if (!Objects.equals(settings, require(target, HttpMethod.GET, path, null))) {
-          return new Settled(changed, "settings of `" + index.uid() + "` differ on " + target.id());
-        }
-      }
+    // Settings writes are sequenced like documents, so the fence held them too: this look proves the
+    // shapes equal at the fence point.
+    String differs = shapeDifference(source, targets, indexes);
+    if (differs != null) {
+      return new Settled(changed, differs);
     }
     clock.lap("settings");
     return new Settled(changed, null);
