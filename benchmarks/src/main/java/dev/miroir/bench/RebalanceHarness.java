@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Prints: shard replicas moved vs the theoretical minimum (3 -> 4 and 4 -> 3 nodes, RF 2), the copy
  * rate against plain bulk indexing of the same documents into one node, search p50/p99 through the
  * router in steady state and during the moves, the longest write fence (raised to lifted) and the
- * slowest acknowledged write during the moves; and where the moves' time went, step by step.
+ * slowest acknowledged write during the moves; where the moves' time went, step by step; and where the
+ * fences' time went, phase by phase of the fenced step ({@link MoveRun.FenceBreakdown}; with
+ * {@code -Dmiroir.mover.traceFence=true} also what the longest fence's drains found queued).
  */
 public final class RebalanceHarness {
 
