@@ -366,9 +366,10 @@ public final class Mover {
   }
 
   private MoveOutcome reconcileAndVerify(ShardMoveState move, MoveAction.ReconcileAndVerify v) {
+    FenceClock clock = new FenceClock();
     TopologyNode source = chooseSource(move);
     List<TopologyNode> targets = nodes(v.gaining());
-    FenceClock clock = new FenceClock();
+    clock.lap("source");
     awaitCaughtUp(source, targets);
     clock.lap("caught up");
     ShardCopier.Settled settled = copier.settle(source, targets, move.shard(), true, clock);
