@@ -75,7 +75,8 @@ public final class WriteAckHarness {
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("give at least one --target label=url");
     }
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
     String run = Long.toString(System.currentTimeMillis(), 36);
     // The figures mean little without the machine's load beside them (shared machines drift).
     System.out.println("load average at start: " + loadAverage());

@@ -189,7 +189,7 @@ public final class ClusterComparison {
           profilePhase(targets, systems);
         }
         if (!skip.contains("acks")) {
-          new WritePhases(mode, http, corpus, systems, results).acks();
+          new WritePhases(mode, http, corpus, systems, results).withBaseline(before).acks();
         }
         if (!skip.contains("bulk")) {
           new WritePhases(mode, http, corpus, systems, results).bulk(targets);

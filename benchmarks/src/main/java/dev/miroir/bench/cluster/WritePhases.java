@@ -39,6 +39,8 @@ final class WritePhases {
   private final Systems s;
   private final Results results;
   private long nextId = 10_000_000L;
+  /** Another build's RF 1 router ({@code --baseline-jar}), measured beside this one's; null when none. */
+  private RouterProcess baseline;
 
   WritePhases(Mode mode, Http http, Corpus corpus, Systems systems, Results results) {
     this.mode = mode;
@@ -48,12 +50,30 @@ final class WritePhases {
     this.results = results;
   }
 
+  /**
+   * Measures {@code router} (another build's RF 1 router) beside this build's in the acknowledgement
+   * phase: a write-path change before and after, in the same run, write by write.
+   */
+  WritePhases withBaseline(RouterProcess router) {
+    this.baseline = router;
+    return this;
+  }
+
   /** name → base URL, in the order of the tables. */
   private Map<String, String> writers() {
     Map<String, String> w = new LinkedHashMap<>();
     w.put("one node", s.singleUrl());
     w.put("router RF 1", s.router1().url);
     w.put("router RF 2", s.router2().url);
+    return w;
+  }
+
+  /** The writers of the acknowledgement phase: {@link #writers} and the baseline build's router. */
+  private Map<String, String> ackWriters() {
+    Map<String, String> w = writers();
+    if (baseline != null) {
+      w.put(ClusterComparison.BASELINE, baseline.url);
+    }
     return w;
   }
 
@@ -74,7 +94,7 @@ final class WritePhases {
   }
 
   void acks() {
-    Map<String, String> writers = writers();
+    Map<String, String> writers = ackWriters();
     Map<String, TopologyDocument> floors = floors();
     List<String> names = new ArrayList<>(writers.keySet());
     names.addAll(floors.keySet());
