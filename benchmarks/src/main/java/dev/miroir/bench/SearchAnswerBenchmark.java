@@ -41,7 +41,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * comparison corpus's (title, body of 15-44 words, genre, tags, year, price, rating, {@code _geo}),
  * so that bytes per answer (about 17 KB) and the share of details match the cluster runs.
  *
- * <p>Run with {@code -prof gc} for the allocation per search ({@code gc.alloc.rate.norm}).
+ * <p>Run with {@code -prof gc} for the allocation per search ({@code gc.alloc.rate.norm}). On a
+ * loaded machine JMH's wall-clock times swing with the load; {@link #main} measures the thread's own
+ * CPU time and allocation per search instead, which the load does not inflate:
+ * {@code java -cp benchmarks/target/benchmarks.jar dev.miroir.bench.SearchAnswerBenchmark}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -174,5 +177,38 @@ public class SearchAnswerBenchmark {
     out.append("],\"query\":\"lora maten\",\"processingTimeMs\":4,\"limit\":20,\"offset\":0,")
         .append("\"estimatedTotalHits\":").append(300 + node).append("}");
     return out.toString();
+  }
+
+  /** CPU time and allocation of the calling thread per search, median of 7 rounds, per shape. */
+  public static void main(String[] args) throws IOException {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean allocation = (com.sun.management.ThreadMXBean) threads;
+    long self = Thread.currentThread().getId();
+    int rounds = 7;
+    int perRound = args.length > 0 ? Integer.parseInt(args[0]) : 5_000;
+    for (String shape : new String[] {"relevancy", "sorted"}) {
+      SearchAnswerBenchmark b = new SearchAnswerBenchmark();
+      b.shape = shape;
+      b.prepare();
+      long sink = 0;
+      for (int i = 0; i < 4 * perRound; i++) {
+        sink += b.search().length();
+      }
+      double[] cpu = new double[rounds];
+      double[] bytes = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        long cpu0 = threads.getCurrentThreadCpuTime();
+        long alloc0 = allocation.getThreadAllocatedBytes(self);
+        for (int i = 0; i < perRound; i++) {
+          sink += b.search().length();
+        }
+        cpu[r] = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / perRound;
+        bytes[r] = (double) (allocation.getThreadAllocatedBytes(self) - alloc0) / perRound;
+      }
+      java.util.Arrays.sort(cpu);
+      java.util.Arrays.sort(bytes);
+      System.out.printf(Locale.ROOT, "%-10s cpu/search median %.1f us (min %.1f, max %.1f)  alloc/search %.0f B  [%d]%n",
+          shape, cpu[rounds / 2], cpu[0], cpu[rounds - 1], bytes[rounds / 2], sink % 10);
+    }
   }
 }
