@@ -86,7 +86,7 @@ public class SearchAnswerBenchmark {
   public Buffer search() throws IOException {
     List<JsonNode> read = new ArrayList<>(answers.size());
     for (Buffer answer : answers) {
-      read.add(NodeAnswer.read(EXACT, answer.getBytes(), plan.intent().distinctAttribute()));
+      read.add(NodeAnswer.read(EXACT, answer, plan.intent().distinctAttribute()));
     }
     return Reply.bytes(HitMerger.merge(plan.intent(), settings, read));
   }

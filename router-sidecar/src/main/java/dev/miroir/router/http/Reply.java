@@ -19,11 +19,12 @@ public record Reply(int status, Map<String, String> headers, Buffer body) {
 
   /**
    * The JSON text of {@code json} as UTF-8 bytes, written once: {@code Buffer.buffer(json.toString())}
-   * wrote it to a String and then encoded that String again. Same text as {@code toString()}.
+   * wrote it to a String and then encoded that String again. Same text as {@code toString()}. The
+   * buffer wraps the written array ({@code Buffer.buffer(byte[])} copies it once more).
    */
   public static Buffer bytes(JsonNode json) {
     try {
-      return Buffer.buffer(WRITER.writeValueAsBytes(json));
+      return dev.miroir.router.write.NodeCopy.wrap(WRITER.writeValueAsBytes(json));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree that cannot be written", e);
     }

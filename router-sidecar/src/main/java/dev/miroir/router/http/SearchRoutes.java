@@ -626,7 +626,7 @@ public class SearchRoutes implements RouteModule {
     for (Answer<?> a : outcome.answers()) {
       NodeReply reply = a.reply();
       try {
-        out.add(NodeAnswer.read(EXACT, reply.body().getBytes(), distinct));
+        out.add(NodeAnswer.read(EXACT, reply.body(), distinct));
       } catch (java.io.IOException | RuntimeException e) {
         out.add(json(reply));
       }

@@ -65,8 +65,9 @@ public final class HitMerger {
 
     ObjectNode result = JSON.objectNode();
     var hits = result.putArray("hits");
+    String[] dropped = dropped(intent).toArray(new String[0]);
     for (ObjectNode hit : window.hits()) {
-      addForClient(hits, hit, intent);
+      addForClient(hits, hit, intent, dropped);
     }
     result.set("query", query == null ? JSON.textNode("") : query);
     if (queryVector != null) {
@@ -127,13 +128,16 @@ public final class HitMerger {
   /**
    * Adds a hit as the client receives it; a hit read by {@link NodeAnswer} goes out as the node's
    * bytes without the router's fields (see {@link #forClient} for which).
+   *
+   * @param dropped {@link #dropped} of the intent, made once per merge rather than per hit
    */
-  static void addForClient(com.fasterxml.jackson.databind.node.ArrayNode hits, ObjectNode hit, SearchIntent intent) {
+  private static void addForClient(com.fasterxml.jackson.databind.node.ArrayNode hits, ObjectNode hit,
+      SearchIntent intent, String[] dropped) {
     if (hit instanceof NodeAnswer.Hit read) {
       if (read.nested()) {
         hits.add(forClient(read.tree(), intent));
       } else {
-        hits.addRawValue(read.without(dropped(intent)));
+        hits.addRawValue(read.without(dropped));
       }
     } else {
       hits.add(forClient(hit, intent));

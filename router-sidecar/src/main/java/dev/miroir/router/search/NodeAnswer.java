@@ -2,21 +2,28 @@ package dev.miroir.router.search;
 
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.NumberInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.util.RawValue;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Reads one node's search answer for {@link HitMerger} without building the documents of its hits.
@@ -43,7 +50,8 @@ import java.util.Set;
  */
 public final class NodeAnswer {
 
-  private static final Set<String> RANKING = Set.of("_rankingScore", "_rankingScoreDetails", "_federation");
+  /** The fields the merge ranks by, in {@link Hit#rankingSpans} order. */
+  private static final String[] RANKING = {"_rankingScore", "_rankingScoreDetails", "_federation"};
   /** The ranking values: only compared as doubles (see the class comment). */
   private static final ObjectMapper RANKING_VALUES = JsonMapper.builder()
       .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
@@ -57,33 +65,54 @@ public final class NodeAnswer {
    *     parses it as a whole
    */
   public static ObjectNode read(ObjectMapper mapper, byte[] bytes, String distinct) throws IOException {
-    int i = ws(bytes, 0);
-    expect(bytes, i, '{');
-    i = ws(bytes, i + 1);
+    return read(mapper, bytes, 0, bytes.length, distinct);
+  }
+
+  /**
+   * Reads a node's answer where it lies: in the array behind a Vert.x buffer when it has one (the
+   * answer's bytes are kept, not copied), else in a copy.
+   */
+  public static ObjectNode read(ObjectMapper mapper, Buffer answer, String distinct) throws IOException {
+    if (answer instanceof BufferInternal internal) {
+      ByteBuf buf = internal.unwrap();
+      if (buf.hasArray()) {
+        int from = buf.arrayOffset() + buf.readerIndex();
+        return read(mapper, buf.array(), from, from + buf.readableBytes(), distinct);
+      }
+    }
+    return read(mapper, answer.getBytes(), distinct);
+  }
+
+  /** Reads the answer in {@code bytes[from, to)}; the hits keep pointing into {@code bytes}. */
+  static ObjectNode read(ObjectMapper mapper, byte[] bytes, int from, int to, String distinct) throws IOException {
+    int end = to;
+    int i = ws(bytes, from, end);
+    int open = i;
+    expect(bytes, i, end, '{');
+    i = ws(bytes, i + 1, end);
     int hitsFrom = -1;
     int hitsTo = -1;
     ArrayNode hits = JsonNodeFactory.instance.arrayNode();
-    Values ranking = new Values();
     Values distinctValues = new Values();
     // Find the top-level "hits" array (Meilisearch writes it first) and walk it.
-    while (peek(bytes, i) != '}') {
-      expect(bytes, i, '"');
-      int keyTo = skipString(bytes, i);
+    while (peek(bytes, i, end) != '}') {
+      expect(bytes, i, end, '"');
+      int keyTo = skipString(bytes, i, end);
       boolean isHits = keyTo - i == 6 && bytes[i + 1] == 'h' && bytes[i + 2] == 'i' && bytes[i + 3] == 't'
           && bytes[i + 4] == 's';
-      i = ws(bytes, keyTo);
-      expect(bytes, i, ':');
-      int valueFrom = ws(bytes, i + 1);
-      if (isHits && peek(bytes, valueFrom) == '[') {
+      i = ws(bytes, keyTo, end);
+      expect(bytes, i, end, ':');
+      int valueFrom = ws(bytes, i + 1, end);
+      if (isHits && peek(bytes, valueFrom, end) == '[') {
         hitsFrom = valueFrom;
-        i = ws(bytes, valueFrom + 1);
-        while (peek(bytes, i) != ']') {
-          expect(bytes, i, '{');
+        i = ws(bytes, valueFrom + 1, end);
+        while (peek(bytes, i, end) != ']') {
+          expect(bytes, i, end, '{');
           Hit hit = new Hit(mapper, bytes, i);
-          i = ws(bytes, readHit(hit, bytes, i, distinct, ranking, distinctValues));
+          i = ws(bytes, readHit(hit, bytes, i, end, distinct, distinctValues), end);
           hits.add(hit);
-          if (peek(bytes, i) == ',') {
-            i = ws(bytes, i + 1);
+          if (peek(bytes, i, end) == ',') {
+            i = ws(bytes, i + 1, end);
           } else if (bytes[i] != ']') {
             throw new IOException("a search answer's hits are objects separated by commas");
           }
@@ -91,55 +120,56 @@ public final class NodeAnswer {
         hitsTo = i + 1;
         break;
       }
-      i = ws(bytes, skipValue(bytes, valueFrom));
-      if (peek(bytes, i) == ',') {
-        i = ws(bytes, i + 1);
+      i = ws(bytes, skipValue(bytes, valueFrom, end), end);
+      if (peek(bytes, i, end) == ',') {
+        i = ws(bytes, i + 1, end);
       }
     }
     if (hitsFrom < 0) {
-      return (ObjectNode) mapper.readTree(bytes);
+      return (ObjectNode) mapper.readTree(bytes, from, to - from);
     }
     // Everything but the hits, parsed as usual: the answer with an empty hits array.
-    byte[] rest = new byte[bytes.length - (hitsTo - hitsFrom) + 2];
-    System.arraycopy(bytes, 0, rest, 0, hitsFrom);
-    rest[hitsFrom] = '[';
-    rest[hitsFrom + 1] = ']';
-    System.arraycopy(bytes, hitsTo, rest, hitsFrom + 2, bytes.length - hitsTo);
+    byte[] rest = new byte[(hitsFrom - open) + 2 + (end - hitsTo)];
+    System.arraycopy(bytes, open, rest, 0, hitsFrom - open);
+    rest[hitsFrom - open] = '[';
+    rest[hitsFrom - open + 1] = ']';
+    System.arraycopy(bytes, hitsTo, rest, hitsFrom - open + 2, end - hitsTo);
     if (!(mapper.readTree(rest) instanceof ObjectNode out)) {
       throw new IOException("a search answer is an object");
     }
-    ranking.parse(RANKING_VALUES, bytes);
     distinctValues.parse(mapper, bytes);
     out.set("hits", hits);
     return out;
   }
 
   /** Walks one hit from its opening brace; returns the position after its closing brace. */
-  private static int readHit(Hit hit, byte[] bytes, int open, String distinct, Values ranking, Values distinctValues)
+  private static int readHit(Hit hit, byte[] bytes, int open, int end, String distinct, Values distinctValues)
       throws IOException {
-    int i = ws(bytes, open + 1);
-    while (peek(bytes, i) != '}') {
-      expect(bytes, i, '"');
+    int i = ws(bytes, open + 1, end);
+    while (peek(bytes, i, end) != '}') {
+      expect(bytes, i, end, '"');
       int keyFrom = i;
-      int keyTo = skipString(bytes, i);
-      i = ws(bytes, keyTo);
-      expect(bytes, i, ':');
-      int valueFrom = ws(bytes, i + 1);
-      int valueTo = skipValue(bytes, valueFrom);
+      int keyTo = skipString(bytes, i, end);
+      i = ws(bytes, keyTo, end);
+      expect(bytes, i, end, ':');
+      int valueFrom = ws(bytes, i + 1, end);
+      int valueTo = skipValue(bytes, valueFrom, end);
       int field = hit.add(keyFrom, keyTo, valueTo);
       // Every name the merge looks for but the distinct attribute starts with '_' (or an escape).
       boolean special = bytes[keyFrom + 1] == '_' || bytes[keyFrom + 1] == '\\';
-      String ranked = special ? rankingName(hit, field) : null;
-      if (ranked != null) {
-        ranking.add(hit, ranked, valueFrom, valueTo);
+      int ranked = special ? rankingIndex(hit, field) : -1;
+      if (ranked >= 0) {
+        // Kept as a span: decoded only if the hit reaches the head of its list (Hit#ranking).
+        hit.rankingSpans[2 * ranked] = valueFrom;
+        hit.rankingSpans[2 * ranked + 1] = valueTo;
       } else if (distinct != null && hit.isPrefixOf(field, distinct)) {
         distinctValues.add(hit, hit.name(field), valueFrom, valueTo);
       } else if (special && (hit.nameIs(field, "_formatted") || hit.nameIs(field, "_matchesPosition"))) {
         hit.nested = true;
       }
-      i = ws(bytes, valueTo);
-      if (peek(bytes, i) == ',') {
-        i = ws(bytes, i + 1);
+      i = ws(bytes, valueTo, end);
+      if (peek(bytes, i, end) == ',') {
+        i = ws(bytes, i + 1, end);
       } else if (bytes[i] != '}') {
         throw new IOException("a hit's fields are separated by commas");
       }
@@ -148,14 +178,14 @@ public final class NodeAnswer {
     return i + 1;
   }
 
-  /** The ranking field a hit's field is, or null. */
-  private static String rankingName(Hit hit, int field) {
-    for (String name : RANKING) {
-      if (hit.nameIs(field, name)) {
-        return name;
+  /** Which ranking field ({@link #RANKING}) a hit's field is, or -1. */
+  private static int rankingIndex(Hit hit, int field) {
+    for (int r = 0; r < RANKING.length; r++) {
+      if (hit.nameIs(field, RANKING[r])) {
+        return r;
       }
     }
-    return null;
+    return -1;
   }
 
   /** Values of hits to parse in one go, as one JSON array of their bytes. */
@@ -202,33 +232,51 @@ public final class NodeAnswer {
 
   // ---- the scanner: positions in UTF-8 JSON, never decoding what it skips ----------------------
 
-  private static int ws(byte[] bytes, int i) {
-    while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) {
+  /** Eight bytes of an array as one long, little-endian: byte {@code i} is the lowest. */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static int ws(byte[] bytes, int i, int end) {
+    while (i < end && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) {
       i++;
     }
     return i;
   }
 
-  private static void expect(byte[] bytes, int i, char c) throws IOException {
-    if (i >= bytes.length || bytes[i] != c) {
+  private static void expect(byte[] bytes, int i, int end, char c) throws IOException {
+    if (i >= end || bytes[i] != c) {
       throw new IOException("expected '" + c + "' at byte " + i + " of a search answer");
     }
   }
 
   /** The byte at {@code i}, or an IOException past the end. */
-  private static byte peek(byte[] bytes, int i) throws IOException {
-    if (i >= bytes.length) {
+  private static byte peek(byte[] bytes, int i, int end) throws IOException {
+    if (i >= end) {
       throw new IOException("a search answer ends early");
     }
     return bytes[i];
   }
 
   /** From a string's opening quote to the position after its closing quote. */
-  static int skipString(byte[] bytes, int open) throws IOException {
+  static int skipString(byte[] bytes, int open, int end) throws IOException {
     int i = open + 1;
-    int n = bytes.length;
+    int n = end;
     while (true) {
-      // A tight loop to the next quote or backslash (most strings have no escape).
+      // Eight bytes at a time to the next quote or backslash (most strings have no escape, and the
+      // titles and bodies of documents are most of an answer's bytes): a byte of w equal to '"' is
+      // a zero byte of w ^ 0x22..22, and the lowest byte flagged by (x - 0x01..01) & ~x & 0x80..80
+      // is always a real zero byte (only bytes above a real one can be flagged falsely).
+      while (i + 8 <= n) {
+        long w = (long) LONGS.get(bytes, i);
+        long quote = w ^ 0x2222222222222222L;
+        long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
+        long found = (((quote - 0x0101010101010101L) & ~quote) | ((backslash - 0x0101010101010101L) & ~backslash))
+            & 0x8080808080808080L;
+        if (found != 0) {
+          i += Long.numberOfTrailingZeros(found) >>> 3;
+          break;
+        }
+        i += 8;
+      }
       byte b = 0;
       while (i < n && (b = bytes[i]) != '"' && b != '\\') {
         i++;
@@ -244,20 +292,20 @@ public final class NodeAnswer {
   }
 
   /** From the first byte of a value to the position after it. */
-  static int skipValue(byte[] bytes, int from) throws IOException {
-    if (from >= bytes.length) {
+  static int skipValue(byte[] bytes, int from, int end) throws IOException {
+    if (from >= end) {
       throw new IOException("a search answer ends inside a value");
     }
     byte first = bytes[from];
     if (first == '"') {
-      return skipString(bytes, from);
+      return skipString(bytes, from, end);
     }
     if (first == '{' || first == '[') {
       int depth = 0;
-      for (int i = from; i < bytes.length; i++) {
+      for (int i = from; i < end; i++) {
         byte b = bytes[i];
         if (b == '"') {
-          i = skipString(bytes, i) - 1;
+          i = skipString(bytes, i, end) - 1;
         } else if (b == '{' || b == '[') {
           depth++;
         } else if (b == '}' || b == ']') {
@@ -270,7 +318,7 @@ public final class NodeAnswer {
     }
     // A number, true, false or null: up to the next separator.
     int i = from;
-    while (i < bytes.length) {
+    while (i < end) {
       byte b = bytes[i];
       if (b == ',' || b == '}' || b == ']' || b == ' ' || b == '\n' || b == '\r' || b == '\t') {
         break;
@@ -283,7 +331,16 @@ public final class NodeAnswer {
     return i;
   }
 
-  /** One hit: the fields the merge reads, and where all of its fields are in the answer. */
+  /**
+   * One hit: where all of its fields are in the answer, the distinct attribute's values when the
+   * merge deduplicates, and its ranking fields, decoded on the first {@link #ranking} call.
+   *
+   * <p>A node returns offset + limit hits and the merge reads the ranking of only those that reach
+   * the head of their node's list (offset + limit + nodes of them, about 40 % of the hits of a
+   * first page over three nodes), so the ranking details, half of an answer's bytes, are decoded for
+   * those alone. Decoded or not, they are the same values: the decoding is the one the whole answer
+   * was read with before, only later.
+   */
   static final class Hit extends ObjectNode {
 
     private static final long serialVersionUID = 1L;
@@ -296,6 +353,9 @@ public final class NodeAnswer {
     /** Per field: where its key's opening quote is, where the key ends, where the value ends. */
     private int[] fields = new int[3 * 16];
     private int count;
+    /** Per {@link NodeAnswer#RANKING} field: where its value begins and ends, -1 when absent. */
+    final int[] rankingSpans = {-1, -1, -1, -1, -1, -1};
+    private boolean rankingDecoded;
 
     Hit(ObjectMapper mapper, byte[] bytes, int start) {
       super(JsonNodeFactory.instance);
@@ -312,6 +372,52 @@ public final class NodeAnswer {
       fields[3 * count + 1] = keyTo;
       fields[3 * count + 2] = valueTo;
       return count++;
+    }
+
+    /**
+     * A ranking field ({@code _rankingScore}, {@code _rankingScoreDetails}, {@code _federation}),
+     * numbers as doubles, or null when the hit has none; the three are decoded together on the first
+     * call.
+     */
+    JsonNode ranking(String name) {
+      if (!rankingDecoded) {
+        rankingDecoded = true;
+        for (int r = 0; r < RANKING.length; r++) {
+          int from = rankingSpans[2 * r];
+          if (r == 0 && from >= 0 && setScore(from, rankingSpans[1])) {
+            continue;
+          }
+          if (from >= 0) {
+            try {
+              set(RANKING[r], RANKING_VALUES.readTree(bytes, from, rankingSpans[2 * r + 1] - from));
+            } catch (IOException e) {
+              throw new IllegalStateException("a value scanned once cannot fail to parse", e);
+            }
+          }
+        }
+      }
+      return get(name);
+    }
+
+    /**
+     * {@code _rankingScore} read without a parser when it is a plain decimal number (it always is),
+     * with the parser's own double reading ({@link NumberInput#parseDouble}, the fast reader the
+     * ranking values are read with); false to leave anything else to the parser.
+     */
+    private boolean setScore(int from, int to) {
+      for (int i = from; i < to; i++) {
+        byte b = bytes[i];
+        if (!(b >= '0' && b <= '9' || b == '.' || b == '-' || b == 'e' || b == 'E' || b == '+')) {
+          return false;
+        }
+      }
+      try {
+        set(RANKING[0], DoubleNode.valueOf(NumberInput.parseDouble(
+            new String(bytes, from, to - from, StandardCharsets.ISO_8859_1), true)));
+        return true;
+      } catch (NumberFormatException e) {
+        return false;
+      }
     }
 
     /** The whole hit as a tree, as a full parse would have given it. */
@@ -346,7 +452,26 @@ public final class NodeAnswer {
     boolean nameIs(int field, String name) {
       int from = fields[3 * field] + 1;
       int to = fields[3 * field + 1] - 1;
-      return plain(from, to) ? sameAscii(bytes, from, to, name, name.length()) : name(field).equals(name);
+      int n = to - from;
+      // An escape or a non-ASCII character takes more bytes than the characters it decodes to, so
+      // a key of fewer bytes than the name cannot be it, and a key of as many bytes is it only
+      // byte for char (a negative byte never equals a char) and without a backslash.
+      if (n < name.length()) {
+        return false;
+      }
+      if (n == name.length()) {
+        return sameAscii(bytes, from, to, name, n) && (!hasBackslash(from, to) || name(field).equals(name));
+      }
+      return !plain(from, to) && name(field).equals(name);
+    }
+
+    private boolean hasBackslash(int from, int to) {
+      for (int i = from; i < to; i++) {
+        if (bytes[i] == '\\') {
+          return true;
+        }
+      }
+      return false;
     }
 
     /** Whether the field is {@code path} or a parent object of it ({@code path} starts with "name."). */
@@ -385,28 +510,31 @@ public final class NodeAnswer {
       return true;
     }
 
-    /** The hit's bytes without the fields named in {@code drop}: what the client receives. */
-    RawValue without(Set<String> drop) {
-      byte[] out = new byte[end + 1 - start];
-      int at = 0;
-      out[at++] = '{';
+    /**
+     * The hit's bytes without the fields named in {@code drop}: what the client receives. Nothing is
+     * copied until it is written: the generator copies the kept fields' bytes straight from the
+     * node's answer into its own buffer.
+     */
+    RawValue without(String... drop) {
+      long kept = 0; // a bit per kept field among the first 64; the rest are tested when written
+      int length = 2;
+      int keptCount = 0;
       for (int f = 0; f < count; f++) {
-        if (dropped(f, drop)) {
-          continue;
+        if (!dropped(f, drop)) {
+          if (f < 64) {
+            kept |= 1L << f;
+          }
+          length += fields[3 * f + 2] - fields[3 * f] + (keptCount++ > 0 ? 1 : 0);
         }
-        if (at > 1) {
-          out[at++] = ',';
-        }
-        int from = fields[3 * f];
-        int to = fields[3 * f + 2];
-        System.arraycopy(bytes, from, out, at, to - from);
-        at += to - from;
       }
-      out[at++] = '}';
-      return new RawValue(new RawBytes(Arrays.copyOf(out, at)));
+      return new RawValue(new ClientHit(this, drop, kept, length));
     }
 
-    private boolean dropped(int field, Set<String> drop) {
+    boolean keeps(int field, String[] drop, long kept) {
+      return field < 64 ? (kept & (1L << field)) != 0 : !dropped(field, drop);
+    }
+
+    private boolean dropped(int field, String[] drop) {
       for (String name : drop) {
         if (nameIs(field, name)) {
           return true;
@@ -414,14 +542,35 @@ public final class NodeAnswer {
       }
       return false;
     }
+
+    /** Writes the kept fields into {@code out} from {@code at}; returns the position after them. */
+    int writeKept(byte[] out, int at, String[] drop, long kept) {
+      out[at++] = '{';
+      boolean first = true;
+      for (int f = 0; f < count; f++) {
+        if (!keeps(f, drop, kept)) {
+          continue;
+        }
+        if (!first) {
+          out[at++] = ',';
+        }
+        first = false;
+        int from = fields[3 * f];
+        int to = fields[3 * f + 2];
+        System.arraycopy(bytes, from, out, at, to - from);
+        at += to - from;
+      }
+      out[at++] = '}';
+      return at;
+    }
   }
 
-  /** Bytes written as they are by Jackson's generator. */
-  private record RawBytes(byte[] utf8) implements SerializableString {
+  /** A hit as the client receives it, written by Jackson's generator as raw bytes. */
+  private record ClientHit(Hit hit, String[] drop, long kept, int length) implements SerializableString {
 
     @Override
     public String getValue() {
-      return new String(utf8, StandardCharsets.UTF_8);
+      return new String(asUnquotedUTF8(), StandardCharsets.UTF_8);
     }
 
     @Override
@@ -436,12 +585,14 @@ public final class NodeAnswer {
 
     @Override
     public byte[] asUnquotedUTF8() {
-      return utf8;
+      byte[] out = new byte[length];
+      hit.writeKept(out, 0, drop, kept);
+      return out;
     }
 
     @Override
     public byte[] asQuotedUTF8() {
-      return utf8;
+      return asUnquotedUTF8();
     }
 
     @Override
@@ -454,13 +605,13 @@ public final class NodeAnswer {
       return appendUnquoted(buffer, offset);
     }
 
+    /** What the generator calls first: the kept fields copied into its buffer, when they fit. */
     @Override
     public int appendUnquotedUTF8(byte[] buffer, int offset) {
-      if (offset + utf8.length > buffer.length) {
+      if (offset + length > buffer.length) {
         return -1;
       }
-      System.arraycopy(utf8, 0, buffer, offset, utf8.length);
-      return utf8.length;
+      return hit.writeKept(buffer, offset, drop, kept) - offset;
     }
 
     @Override
@@ -480,8 +631,8 @@ public final class NodeAnswer {
 
     @Override
     public int writeUnquotedUTF8(OutputStream out) throws IOException {
-      out.write(utf8);
-      return utf8.length;
+      out.write(asUnquotedUTF8());
+      return length;
     }
 
     @Override
@@ -491,11 +642,11 @@ public final class NodeAnswer {
 
     @Override
     public int putUnquotedUTF8(ByteBuffer buffer) {
-      if (buffer.remaining() < utf8.length) {
+      if (buffer.remaining() < length) {
         return -1;
       }
-      buffer.put(utf8);
-      return utf8.length;
+      buffer.put(asUnquotedUTF8());
+      return length;
     }
   }
 

@@ -81,16 +81,16 @@ final class RankingKey {
     key.queryPosition = queryPosition;
     key.weight = weight;
     key.semanticRatio = semanticRatio;
-    JsonNode global = hit.get("_rankingScore");
+    JsonNode global = ranking(hit, "_rankingScore");
     boolean hasGlobal = global != null && global.isNumber();
     if (hasGlobal) {
       key.globalScore = global.doubleValue();
     }
-    JsonNode details = hit.get("_rankingScoreDetails");
+    JsonNode details = ranking(hit, "_rankingScoreDetails");
     if (details != null && details.isObject()) {
       key.readDetails(details, hasGlobal);
     }
-    JsonNode federation = hit.get("_federation");
+    JsonNode federation = ranking(hit, "_federation");
     JsonNode weighted = federation == null ? null : federation.get("weightedScoreValues");
     if (weighted != null && weighted.isArray()) {
       key.readWeightedScoreValues(weighted);
@@ -102,6 +102,11 @@ final class RankingKey {
       }
     }
     return key;
+  }
+
+  /** A ranking field of a hit; a hit read by {@link NodeAnswer} decodes its own on this first read. */
+  private static JsonNode ranking(JsonNode hit, String name) {
+    return hit instanceof NodeAnswer.Hit lazy ? lazy.ranking(name) : hit.get(name);
   }
 
   private void readDetails(JsonNode details, boolean hasGlobal) {

@@ -106,10 +106,10 @@ class NodeAnswerTest {
       JsonNode expected = full.get("hits").get(i);
       assertThat(hit.tree()).as(answer).isEqualTo(expected);
       String printed = new ObjectMapper().writeValueAsString(
-          JsonNodeFactory.instance.arrayNode().addRawValue(hit.without(java.util.Set.of())));
+          JsonNodeFactory.instance.arrayNode().addRawValue(hit.without()));
       assertThat(EXACT.readTree(printed).get(0)).as(answer).isEqualTo(expected);
       for (String name : List.of("_rankingScore", "_rankingScoreDetails", "_federation")) {
-        assertThat(numbersAsDoubles(hit.get(name))).as(name).isEqualTo(numbersAsDoubles(expected.get(name)));
+        assertThat(numbersAsDoubles(hit.ranking(name))).as(name).isEqualTo(numbersAsDoubles(expected.get(name)));
       }
       if (distinct != null) {
         String top = distinct.contains(".") ? distinct.substring(0, distinct.indexOf('.')) : distinct;
@@ -196,5 +196,93 @@ class NodeAnswerTest {
           () -> NodeAnswer.read(EXACT, bad.getBytes(StandardCharsets.UTF_8), null)).as(bad)
           .isInstanceOfAny(java.io.IOException.class, RuntimeException.class);
     }
+  }
+
+  @Test
+  void rankingIsDecodedOnlyForHitsThatReachTheHeadOfTheirList() throws Exception {
+    List<String> hits = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      hits.add(hit("h" + i, 1, 1.0 - i / 100.0, 2, ""));
+    }
+    byte[] bytes = answer(hits.toArray(String[]::new)).getBytes(StandardCharsets.UTF_8);
+    ObjectNode read = NodeAnswer.read(EXACT, bytes, null);
+    ShardQueryBuilder.ShardSearch plan =
+        ShardQueryBuilder.search((ObjectNode) EXACT.readTree("{\"q\":\"x\",\"limit\":2}"), IndexSearchSettings.defaults());
+    ObjectNode merged = HitMerger.merge(plan.intent(), IndexSearchSettings.defaults(), List.of(read));
+    assertThat(merged.get("hits")).hasSize(2);
+    // The two hits taken and the one left at the head were ranked; the other seven never decoded.
+    for (int i = 0; i < 10; i++) {
+      JsonNode decoded = read.get("hits").get(i).get("_rankingScoreDetails");
+      assertThat(decoded != null).as("hit " + i).isEqualTo(i < 3);
+    }
+    // Decoded late, a hit's ranking is the eager parse's.
+    NodeAnswer.Hit late = (NodeAnswer.Hit) read.get("hits").get(9);
+    JsonNode expected = EXACT.readTree(bytes).get("hits").get(9);
+    assertThat(numbersAsDoubles(late.ranking("_rankingScoreDetails")))
+        .isEqualTo(numbersAsDoubles(expected.get("_rankingScoreDetails")));
+    assertThat(late.ranking("_rankingScore").doubleValue()).isEqualTo(expected.get("_rankingScore").doubleValue());
+  }
+
+  @Test
+  void stringsAreSkippedToTheirClosingQuoteWhereverTheQuoteAndEscapesFall() throws Exception {
+    java.util.Random random = new java.util.Random(7);
+    byte[] alphabet = "ab \u00e9\"\\/\u4e2d".getBytes(StandardCharsets.UTF_8);
+    for (int round = 0; round < 20_000; round++) {
+      int length = random.nextInt(40);
+      byte[] bytes = new byte[length + 2 + random.nextInt(10)];
+      for (int i = 0; i < bytes.length; i++) {
+        bytes[i] = random.nextInt(4) == 0 ? (byte) random.nextInt(256) : alphabet[random.nextInt(alphabet.length)];
+      }
+      bytes[0] = '"';
+      int expected = naiveSkip(bytes, 0, bytes.length);
+      if (expected < 0) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeAnswer.skipString(bytes, 0, bytes.length))
+            .isInstanceOf(java.io.IOException.class);
+      } else {
+        assertThat(NodeAnswer.skipString(bytes, 0, bytes.length)).as(java.util.Arrays.toString(bytes))
+            .isEqualTo(expected);
+        // The end bound is respected: the same string cut before its closing quote is unterminated.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NodeAnswer.skipString(bytes, 0, expected - 1))
+            .isInstanceOf(java.io.IOException.class);
+      }
+    }
+  }
+
+  /** Byte by byte: the position after the closing quote, or -1 when unterminated. */
+  private static int naiveSkip(byte[] bytes, int open, int end) {
+    for (int i = open + 1; i < end; i++) {
+      if (bytes[i] == '\\') {
+        i++;
+      } else if (bytes[i] == '"') {
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  void aKeyIsTheNameItDecodesTo() throws Exception {
+    // Same byte length as a dropped name but an escape inside: not that name; longer escapes of it: it.
+    String answer = "{\"hits\":[{\"id\":\"a\",\"_miroir_sha\\\\\":1,\"\\u005fmiroir_shard\":2,"
+        + "\"_rankingScor\\u0065\":0.5,\"_miroir_shard\":3}]}";
+    ObjectNode lazy = merge(List.of(answer), true, "{\"q\":\"x\"}");
+    JsonNode printed = EXACT.readTree(new ObjectMapper().writeValueAsString(lazy));
+    assertThat(printed.get("hits").get(0)).isEqualTo(EXACT.readTree("{\"id\":\"a\",\"_miroir_sha\\\\\":1}"));
+  }
+
+  @Test
+  void anAnswerIsReadWhereItLiesInABuffer() throws Exception {
+    String answer = answer(hit("a", 1, 1.0, 2, ""), hit("b", 1, 0.5, 1, ""));
+    io.netty.buffer.ByteBuf inside = io.netty.buffer.Unpooled.buffer(1024);
+    inside.writeBytes("garbage before".getBytes(StandardCharsets.UTF_8));
+    inside.readerIndex(inside.writerIndex());
+    inside.writeBytes(answer.getBytes(StandardCharsets.UTF_8));
+    byte[] after = "{\"and after\"".getBytes(StandardCharsets.UTF_8);
+    inside.writeBytes(after);
+    inside.writerIndex(inside.writerIndex() - after.length);
+    ObjectNode read = NodeAnswer.read(EXACT, io.vertx.core.internal.buffer.BufferInternal.buffer(inside), null);
+    ObjectNode expected = NodeAnswer.read(EXACT, answer.getBytes(StandardCharsets.UTF_8), null);
+    assertThat(new ObjectMapper().writeValueAsString(read)).isEqualTo(new ObjectMapper().writeValueAsString(expected));
+    assertThat(((NodeAnswer.Hit) read.get("hits").get(1)).tree()).isEqualTo(EXACT.readTree(answer).get("hits").get(1));
   }
 }
