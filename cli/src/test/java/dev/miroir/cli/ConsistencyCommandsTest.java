@@ -72,7 +72,7 @@ class ConsistencyCommandsTest {
       String url = state.nodes().stream().filter(n -> n.id().equals(replica)).findFirst().orElseThrow().url();
       MeiliHttp node = new MeiliHttp(URI.create(url), key, WAIT);
       node.awaitTaskSucceeded(node.post("/indexes/books/documents",
-          "[{\"id\":\"b17\",\"title\":\"changed on one node\",\"_miroir_shard\":" + shard + "}]").taskUid(), WAIT);
+          "[{\"id\":\"b17\",\"title\":\"changed on one node\",\"_geo._miroir_shard\":" + shard + "}]").taskUid(), WAIT);
 
       Run found = cli("verify", "--data-dir", dataDir.toString(), "--output", "json");
       assertThat(found.exit()).as(found.out() + found.err()).isEqualTo(1);

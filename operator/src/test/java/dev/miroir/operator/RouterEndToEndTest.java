@@ -157,7 +157,7 @@ class RouterEndToEndTest {
     assertEveryDocumentOnExactlyItsOwners(indexedUnder);
     JsonNode stats = viaRouter.get("/indexes/" + INDEX + "/stats").requireSuccess().body();
     assertThat(stats.path("numberOfDocuments").asLong()).isEqualTo(DOCUMENTS);
-    assertThat(stats.path("fieldDistribution").has("_miroir_shard")).isFalse();
+    assertThat(stats.path("fieldDistribution").toString()).doesNotContain("_miroir_shard");
   }
 
   @Test
@@ -359,7 +359,7 @@ class RouterEndToEndTest {
       for (JsonNode d : stored.path("results")) {
         String id = d.path("id").asText();
         int shard = ShardHash.shardOfId(id, doc.shards());
-        assertThat(d.path("_miroir_shard").asInt()).as("shard stamp of %s", id).isEqualTo(shard);
+        assertThat(d.path("_geo._miroir_shard").asInt(-1)).as("shard stamp of %s", id).isEqualTo(shard);
         assertThat(doc.assignment(shard).writeTargets()).as("owners of %s", id).contains(node.id());
         copies.merge(id, 1, Integer::sum);
       }
@@ -374,7 +374,7 @@ class RouterEndToEndTest {
     Set<String> ids = new HashSet<>();
     for (JsonNode hit : all.path("hits")) {
       ids.add(hit.path("id").asText());
-      assertThat(hit.has("_miroir_shard")).as("shard stamp leaked in %s", hit).isFalse();
+      assertThat(hit.toString()).as("shard stamp leaked in %s", hit).doesNotContain("_miroir_shard");
     }
     assertThat(ids).hasSize(DOCUMENTS);
     assertThat(all.path("estimatedTotalHits").asLong()).isEqualTo(DOCUMENTS);

@@ -1,5 +1,6 @@
 package dev.miroir.router;
 
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.write.ReservedFields;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,13 +10,12 @@ import java.util.regex.Pattern;
 
 /**
  * Node error messages as a client of a single node would read them. Nodes keep the router's
- * {@code _miroir_shard} filterable, so their messages list it among the filterable attributes; the
+ * shard stamp ({@code _miroir_shard} or {@code _geo._miroir_shard}) filterable, so their messages list it among the filterable attributes; the
  * client never configured it, and a single node would word the message differently when it is the
  * only one ("This index does not have configured filterable attributes."). Pure.
  */
 public final class ErrorTexts {
 
-  private static final String SHARD = "`" + ReservedFields.SHARD + "`";
 
   // "Available filterable attribute patterns are: `_miroir_shard`, `a`." (search, documents/fetch),
   // "Available filterable attributes patterns are: `_miroir_shard`." (facet distribution),
@@ -35,7 +35,7 @@ public final class ErrorTexts {
       boolean eachQuoted = list.startsWith("`") && list.indexOf('`', 1) < list.length() - 1;
       List<String> kept = new ArrayList<>();
       for (String item : list.replace("`", "").split(", ")) {
-        if (!item.isEmpty() && !item.equals(ReservedFields.SHARD)) {
+        if (!item.isEmpty() && !ShardStamp.isStamp(item)) {
           kept.add(item);
         }
       }
@@ -48,7 +48,11 @@ public final class ErrorTexts {
       return "Available " + m.group(1) + " patterns are: " + shown + ".";
     });
     // Anything else that still names the field (none known in 1.21): drop the name, keep the sense.
-    return out.replace(SHARD + ", ", "").replace(", " + SHARD, "").replace(SHARD, "``");
+    for (String field : ShardStamp.FIELDS) {
+      String quoted = "`" + field + "`";
+      out = out.replace(quoted + ", ", "").replace(", " + quoted, "").replace(quoted, "``");
+    }
+    return out;
   }
 
   private static String replace(Pattern pattern, String text, java.util.function.Function<Matcher, String> by) {

@@ -177,7 +177,7 @@ class AdmissionParityTest {
     JsonNode settings = api.get("/indexes/" + uid + "/settings").requireSuccess().body().deepCopy();
     ArrayNode filterable = MeiliHttp.mapper().createArrayNode();
     settings.path("filterableAttributes").forEach(f -> {
-      if (!f.asText().equals("_miroir_shard")) {
+      if (!dev.miroir.router.search.ShardStamp.isStamp(f.asText())) {
         filterable.add(f);
       }
     });
@@ -186,7 +186,7 @@ class AdmissionParityTest {
     ObjectNode docs = state.putObject("documents");
     String pk = api.get("/indexes/" + uid).requireSuccess().body().path("primaryKey").asText("id");
     for (JsonNode d : api.get("/indexes/" + uid + "/documents?limit=10000").requireSuccess().body().path("results")) {
-      ((ObjectNode) d).remove("_miroir_shard");
+      ((ObjectNode) d).remove(dev.miroir.router.search.ShardStamp.FIELDS);
       docs.set(d.path(pk).asText(), d);
     }
     return state;

@@ -145,7 +145,7 @@ class ConsistencyTest {
     }
     long heavyTask = slow.post("/indexes/ballast/documents", heavy.toString()).taskUid();
     String same = "[" + JsonNodeFactory.instance.objectNode().put("id", id).put("title", "written on both")
-        .put("_miroir_shard", shard) + "]";
+        .put("_geo._miroir_shard", shard) + "]";
     MeiliHttp primary = node(doc.assignment(shard).readOwners().get(0));
     long queuedBehind = slow.post("/indexes/lagging/documents", same).taskUid();
     primary.awaitTaskSucceeded(primary.post("/indexes/lagging/documents", same).taskUid(), WAIT);
@@ -167,7 +167,7 @@ class ConsistencyTest {
     JsonNode original = node(doc.assignment(shard).readOwners().get(0)).get("/indexes/changed/documents/" + id)
         .requireSuccess().body();
     writeDirect(replica, "changed", JsonNodeFactory.instance.objectNode().put("id", id).put("title", "edited on one node")
-        .put("_miroir_shard", shard));
+        .put("_geo._miroir_shard", shard));
 
     JsonNode report = verify("changed");
     assertThat(report.path("consistent").asBoolean()).isFalse();
@@ -206,7 +206,7 @@ class ConsistencyTest {
     String replica = nonPrimary(shard);
     router.awaitTaskSucceeded(router.delete("/indexes/deleted/documents/" + id).taskUid(), WAIT);
     writeDirect(replica, "deleted", JsonNodeFactory.instance.objectNode().put("id", id).put("title", "title " + id)
-        .put("price", id * 1.25).put("_miroir_shard", shard));
+        .put("price", id * 1.25).put("_geo._miroir_shard", shard));
     assertThat(node(replica).get("/indexes/deleted/documents/" + id).status()).isEqualTo(200);
 
     JsonNode s = shardOfResult(verify("deleted"), shard);
@@ -232,7 +232,7 @@ class ConsistencyTest {
     int extraShard = shardOf(extraId);
     String extraOn = nonPrimary(extraShard);
     writeDirect(extraOn, "extra", JsonNodeFactory.instance.objectNode().put("id", extraId).put("title", "stray")
-        .put("_miroir_shard", extraShard));
+        .put("_geo._miroir_shard", extraShard));
     // And a document missing on another shard's non-primary replica.
     int missingId = findIdOnOtherShard(extraShard);
     int missingShard = shardOf(missingId);
@@ -248,7 +248,7 @@ class ConsistencyTest {
     assertThat(copied.path("title").asText()).isEqualTo("title " + missingId);
     // The copy keeps its shard stamp, so shard-filtered reads still find it on that replica.
     JsonNode fetched = missingOn.post("/indexes/extra/documents/fetch",
-        "{\"filter\":\"_miroir_shard = " + missingShard + "\",\"ids\":[\"" + missingId + "\"]}").requireSuccess().body();
+        "{\"filter\":\"_geo._miroir_shard = " + missingShard + "\",\"ids\":[\"" + missingId + "\"]}").requireSuccess().body();
     assertThat(fetched.path("total").asInt()).isEqualTo(1);
     assertThat(verify("extra").path("consistent").asBoolean()).isTrue();
   }

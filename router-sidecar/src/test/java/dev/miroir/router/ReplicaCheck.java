@@ -21,7 +21,7 @@ import java.util.TreeMap;
 
 /**
  * Compares the replicas of every shard, node by node, straight from the nodes (master key): each
- * owner's documents of shard s ({@code _miroir_shard = s}), sorted by id, in canonical JSON.
+ * owner's documents of shard s ({@code _geo._miroir_shard = s}, indexes made through the router), sorted by id, in canonical JSON.
  */
 final class ReplicaCheck {
 
@@ -82,7 +82,7 @@ final class ReplicaCheck {
           referenceNode = owner;
           docs.forEach((id, d) -> {
             ObjectNode copy = ((ObjectNode) d).deepCopy();
-            copy.remove("_miroir_shard");
+            copy.remove(dev.miroir.router.search.ShardStamp.FIELDS);
             all.put(id, copy);
           });
         } else if (!reference.equals(canonical)) {
@@ -99,7 +99,7 @@ final class ReplicaCheck {
     int offset = 0;
     while (true) {
       ObjectNode body = JsonNodeFactory.instance.objectNode();
-      body.put("filter", "_miroir_shard = " + shard);
+      body.put("filter", "_geo._miroir_shard = " + shard);
       body.put("limit", 1000);
       body.put("offset", offset);
       JsonNode page = node.post("/indexes/" + index + "/documents/fetch", body).requireSuccess().body();

@@ -73,7 +73,7 @@ class RouterAdminRoutesTest {
         direct.awaitTask(task.path("uid").asLong(), WAIT);
       }
       assertThat(direct.get("/indexes/race_a/settings/filterable-attributes").requireSuccess().body())
-          .extracting(JsonNode::asText).contains("genre", "_miroir_shard");
+          .extracting(JsonNode::asText).contains("genre", "_geo._miroir_shard");
     }
     assertThat(router.get("/indexes/race_a/settings/filterable-attributes").requireSuccess().body())
         .extracting(JsonNode::asText).containsExactly("genre");

@@ -114,7 +114,7 @@ class ShardDigesterTest {
     int shard = ShardHash.shardOfId(id, SHARDS);
     MeiliHttp node1 = cluster.nodes.get(1).http();
     ObjectNode changed = JsonNodeFactory.instance.objectNode().put("id", id).put("title", "changed behind the router")
-        .put("_miroir_shard", shard);
+        .put("_geo._miroir_shard", shard);
     node1.awaitTaskSucceeded(node1.post("/indexes/" + INDEX + "/documents", "[" + changed + "]").taskUid(),
         Duration.ofSeconds(30));
     try {
@@ -135,7 +135,7 @@ class ShardDigesterTest {
       assertThat(diff.extra()).isEmpty();
     } finally {
       ObjectNode original = sent.stream().filter(d -> d.get("id").asText().equals(id)).findFirst().orElseThrow()
-          .deepCopy().put("_miroir_shard", shard);
+          .deepCopy().put("_geo._miroir_shard", shard);
       node1.awaitTaskSucceeded(node1.put("/indexes/" + INDEX + "/documents", "[" + original + "]").taskUid(),
           Duration.ofSeconds(30));
     }

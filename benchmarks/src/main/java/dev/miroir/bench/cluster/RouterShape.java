@@ -37,7 +37,7 @@ final class RouterShape {
       if (placed == null) {
         continue;
       }
-      Http.Answer count = http.post(node.url() + "/indexes/" + index + "/search", ShardFilter.strayCount(placed));
+      Http.Answer count = http.post(node.url() + "/indexes/" + index + "/search", ShardFilter.strayCount(placed, settings.stamp()));
       SearchTarget.require200(count, "stray count on " + node.id());
       if (count.json().path("estimatedTotalHits").asLong(-1) == 0) {
         exclusive.add(node.id());

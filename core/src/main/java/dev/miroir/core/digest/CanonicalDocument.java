@@ -13,7 +13,10 @@ import java.util.TreeMap;
  * One document in the form two replicas must agree on byte for byte: object keys sorted (by Java
  * string order, at every depth), no whitespace, strings escaped as Jackson escapes them, numbers
  * exactly as the node wrote them (so {@code 1} and {@code 1.0} differ, as they do in Meilisearch's
- * stored JSON), and the router's {@code _miroir_shard} stamp left out (it is routing, not content).
+ * stored JSON), and the router's shard stamp left out (it is routing, not content), under either of
+ * its names ({@code _miroir_shard}, or {@code _geo._miroir_shard} for indexes created since the stamp
+ * stopped being searchable; docs/compatibility.md), so that a copy restamped under the other name
+ * digests the same.
  *
  * <p>Under {@code _vectors}, an embedder entry with {@code "regenerate": true} loses its
  * {@code embeddings}: Meilisearch computed them itself, and two nodes may compute them a few ulps
@@ -28,6 +31,8 @@ public record CanonicalDocument(String id, String json) {
 
   /** The router's shard stamp, never part of a document's content. */
   public static final String SHARD_FIELD = "_miroir_shard";
+  /** The same stamp in indexes where it is a geo field, which Meilisearch never searches. */
+  public static final String GEO_SHARD_FIELD = "_geo._miroir_shard";
 
   static final String VECTORS_FIELD = "_vectors";
 
@@ -116,7 +121,7 @@ public record CanonicalDocument(String id, String json) {
       while (p.nextToken() != JsonToken.END_OBJECT) {
         String name = p.currentName();
         p.nextToken();
-        if (place == Place.TOP && name.equals(SHARD_FIELD)) {
+        if (place == Place.TOP && (name.equals(SHARD_FIELD) || name.equals(GEO_SHARD_FIELD))) {
           p.skipChildren();
           continue;
         }

@@ -3,6 +3,7 @@ package dev.miroir.router.admission;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.miroir.router.ApiException;
 import dev.miroir.router.MeiliError;
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.write.ReservedFields;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,7 @@ import java.util.Set;
  */
 public final class ReservedFieldGuard {
 
+  /** Every stamp name contains it ({@link ShardStamp}), so a value that does not names neither. */
   private static final String SHARD = ReservedFields.SHARD;
 
   /** A 202-then-failed case: a node enqueues the task and fails it with {@code error}. */
@@ -81,8 +83,9 @@ public final class ReservedFieldGuard {
         throw notFilterable("invalid_similar_filter", "filter");
       }
     } else if (sub.equals("facet-search") && n == 3) {
-      if (SHARD.equals(body.path("facetName").asText(null))) {
-        throw MeiliError.invalidRequest("invalid_facet_search_facet_name", "Attribute `" + SHARD
+      String facetName = body.path("facetName").asText(null);
+      if (ShardStamp.isStamp(facetName)) {
+        throw MeiliError.invalidRequest("invalid_facet_search_facet_name", "Attribute `" + facetName
             + "` is not facet-searchable. This index does not have configured filterable attributes.").exception();
       }
       if (mentions(body.get("filter"))) {
@@ -163,7 +166,7 @@ public final class ReservedFieldGuard {
       // have this one, so it is renamed to one they do not have.
       com.fasterxml.jackson.databind.node.ArrayNode renamed = ((com.fasterxml.jackson.databind.node.ObjectNode) q)
           .putArray("attributesToSearchOn");
-      searchOn.forEach(a -> renamed.add(a.isTextual() && a.textValue().equals(SHARD)
+      searchOn.forEach(a -> renamed.add(a.isTextual() && ShardStamp.isStamp(a.textValue())
           ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode(ABSENT) : a));
       return true;
     }

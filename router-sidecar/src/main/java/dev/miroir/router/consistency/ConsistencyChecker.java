@@ -14,9 +14,9 @@ import dev.miroir.router.MeiliError;
 import dev.miroir.router.http.Endpoints;
 import dev.miroir.router.http.Fleet;
 import dev.miroir.router.node.NodeReply;
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.topology.RoutingSnapshot;
 import dev.miroir.router.write.ReplicaStatus;
-import dev.miroir.router.write.ReservedFields;
 import dev.miroir.router.write.ShardFence;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -257,12 +257,12 @@ public final class ConsistencyChecker {
     TopologyNode target = s.node(to);
     List<String> toWrite = diff.toWrite();
     List<String> toDelete = diff.extra();
-    return digester.primaryKey(source, indexUid).compose(primaryKey -> {
+    return digester.primaryKey(source, indexUid).compose(primaryKey -> digester.stamp(source, indexUid).compose(stamp -> {
       List<Future<Long>> tasks = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
       for (int i = 0; i < toWrite.size(); i += COPY_CHUNK) {
         List<String> chunk = toWrite.subList(i, Math.min(toWrite.size(), i + COPY_CHUNK));
-        chain = chain.compose(x -> copyChunk(source, target, indexUid, shard, primaryKey, chunk).map(task -> {
+        chain = chain.compose(x -> copyChunk(source, target, indexUid, shard, stamp, primaryKey, chunk).map(task -> {
           tasks.add(Future.succeededFuture(task));
           return null;
         }));
@@ -279,19 +279,19 @@ public final class ConsistencyChecker {
           .compose(x -> digester.digest(target, indexUid, shard))
           .map(after -> new RepairReport.ReplicaRepair(to, toWrite.size(), toDelete.size(), after, after.equals(want),
               after.equals(want) ? null : "still differs after the rewrite (was it written meanwhile?)"));
-    }).recover(failure -> Future.succeededFuture(
+    })).recover(failure -> Future.succeededFuture(
         new RepairReport.ReplicaRepair(to, 0, 0, null, false, message(failure))));
   }
 
   /**
    * Copies some documents of the shard from the authoritative node to the target, as stored there
-   * ({@code _miroir_shard} kept, so the copy stays filterable to its shard). Returns the node task uid.
+   * (the shard stamp kept, so the copy stays filterable to its shard). Returns the node task uid.
    */
   private Future<Long> copyChunk(TopologyNode source, TopologyNode target, String indexUid, int shard,
-      String primaryKey, List<String> ids) {
+      ShardStamp stamp, String primaryKey, List<String> ids) {
     ObjectNode fetch = JsonNodeFactory.instance.objectNode();
     fetch.set("ids", array(ids));
-    fetch.put("filter", ReservedFields.SHARD + " = " + shard);
+    fetch.put("filter", stamp.is(shard));
     fetch.put("limit", ids.size());
     fetch.put("retrieveVectors", true);
     return fleet.nodes().send(source, HttpMethod.POST, "/indexes/" + Endpoints.segment(indexUid) + "/documents/fetch",

@@ -13,7 +13,7 @@ import dev.miroir.router.MeiliError;
 import dev.miroir.router.http.Endpoints;
 import dev.miroir.router.node.NodeClient;
 import dev.miroir.router.node.NodeReply;
-import dev.miroir.router.write.ReservedFields;
+import dev.miroir.router.search.ShardStamp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -22,7 +22,7 @@ import java.io.IOException;
 
 /**
  * Digests what one node holds of one shard of one index, by paging
- * {@code POST /indexes/{uid}/documents/fetch} with {@code filter: _miroir_shard = s} (master key,
+ * {@code POST /indexes/{uid}/documents/fetch} with {@code filter: <stamp> = s} (master key,
  * through the router's one {@link NodeClient}). Each page is parsed as a stream straight into the
  * digest builder, off the event loop, so a shard is never held whole in memory: only its ids and one
  * 32-byte hash per document.
@@ -81,6 +81,17 @@ public final class ShardDigester {
         });
   }
 
+  /**
+   * How the index's documents carry their shard on {@code node} ({@link ShardStamp#of} its filterable
+   * attributes); fails when the node cannot say.
+   */
+  public Future<ShardStamp> stamp(TopologyNode node, String indexUid) {
+    return nodes.send(node, HttpMethod.GET, "/indexes/" + Endpoints.segment(indexUid)
+            + "/settings/filterable-attributes", null, null, masterAuthorization)
+        .compose(reply -> reply.isSuccess() ? Future.succeededFuture(ShardStamp.of(reply.json()))
+            : Future.failedFuture(failure(node, indexUid, reply)));
+  }
+
   private Future<ShardDigest.Builder> collect(TopologyNode node, String indexUid, int shard) {
     return primaryKey(node, indexUid).compose(primaryKey -> {
       ShardDigest.Builder builder = ShardDigest.builder();
@@ -88,14 +99,14 @@ public final class ShardDigester {
         // No primary key yet means no document was ever added.
         return Future.succeededFuture(builder);
       }
-      return page(node, indexUid, shard, primaryKey, builder, 0);
+      return stamp(node, indexUid).compose(stamp -> page(node, indexUid, shard, stamp, primaryKey, builder, 0));
     });
   }
 
-  private Future<ShardDigest.Builder> page(
-      TopologyNode node, String indexUid, int shard, String primaryKey, ShardDigest.Builder builder, long offset) {
+  private Future<ShardDigest.Builder> page(TopologyNode node, String indexUid, int shard, ShardStamp stamp,
+      String primaryKey, ShardDigest.Builder builder, long offset) {
     ObjectNode fetch = JsonNodeFactory.instance.objectNode();
-    fetch.put("filter", ReservedFields.SHARD + " = " + shard);
+    fetch.put("filter", stamp.is(shard));
     fetch.put("offset", offset);
     fetch.put("limit", pageSize);
     // Vectors a client supplied are content; CanonicalDocument drops the ones Meilisearch generated.
@@ -110,7 +121,7 @@ public final class ShardDigester {
         })
         .compose(page -> page.returned() == 0 || offset + page.returned() >= page.total()
             ? Future.succeededFuture(builder)
-            : page(node, indexUid, shard, primaryKey, builder, offset + page.returned()));
+            : page(node, indexUid, shard, stamp, primaryKey, builder, offset + page.returned()));
   }
 
   private record Page(int returned, long total) {}

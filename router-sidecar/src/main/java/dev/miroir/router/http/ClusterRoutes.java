@@ -13,8 +13,8 @@ import dev.miroir.core.topology.TopologyNode;
 import dev.miroir.router.MeiliError;
 import dev.miroir.router.http.Fleet.NodeCall;
 import dev.miroir.router.node.NodeReply;
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.topology.RoutingSnapshot;
-import dev.miroir.router.write.ReservedFields;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -161,18 +161,19 @@ public final class ClusterRoutes implements RouteModule {
   /**
    * Documents in an index, each counted once and exactly: every shard is counted on one of its
    * readable owners, asking each owner of the covering set for
-   * {@code POST /documents/fetch {"filter": "_miroir_shard IN [its shards]", "limit": 0}}, whose
+   * {@code POST /documents/fetch {"filter": "<stamp> IN [its shards]", "limit": 0}}, whose
    * {@code total} is the exact number of matching documents (unlike a search's
    * {@code estimatedTotalHits}, which stops at {@code pagination.maxTotalHits}). When an owner cannot
    * answer (down, 5xx), its shards are counted again on other owners; a shard with no owner left fails
    * the count. Internal (master key): the client's right to read stats was checked by the nodes first.
    */
   private Future<Long> countDocuments(Fleet fleet, RoutingSnapshot s, String uid) {
-    return countDocuments(fleet, s, uid, Set.of(), 0L, null);
+    return IndexRoutes.stampOf(fleet, s, uid)
+        .compose(stamp -> countDocuments(fleet, s, uid, Set.of(), 0L, null, stamp));
   }
 
-  private Future<Long> countDocuments(
-      Fleet fleet, RoutingSnapshot s, String uid, Set<String> excluded, long countedSoFar, Set<Integer> remaining) {
+  private Future<Long> countDocuments(Fleet fleet, RoutingSnapshot s, String uid, Set<String> excluded,
+      long countedSoFar, Set<Integer> remaining, ShardStamp stamp) {
     Map<String, List<Integer>> cover = s.coveringSet(node -> !excluded.contains(node));
     if (remaining != null) {
       // Only the shards whose owner failed in an earlier round are still uncounted.
@@ -190,7 +191,7 @@ public final class ClusterRoutes implements RouteModule {
     List<Future<NodeReply>> asks = new ArrayList<>();
     for (String node : asked) {
       ObjectNode fetch = JsonNodeFactory.instance.objectNode();
-      fetch.put("filter", shardFilter(cover.get(node)));
+      fetch.put("filter", stamp.in(cover.get(node)));
       fetch.put("limit", 0);
       asks.add(fleet.send(s, node, new NodeCall(HttpMethod.POST, "/indexes/" + segment(uid) + "/documents/fetch",
           Buffer.buffer(fetch.toString()), "application/json", fleet.masterAuthorization())));
@@ -214,7 +215,7 @@ public final class ClusterRoutes implements RouteModule {
       if (uncounted.isEmpty()) {
         return Future.succeededFuture(total);
       }
-      return countDocuments(fleet, s, uid, failedNodes, total, uncounted);
+      return countDocuments(fleet, s, uid, failedNodes, total, uncounted, stamp);
     });
   }
 
@@ -226,19 +227,13 @@ public final class ClusterRoutes implements RouteModule {
     return all;
   }
 
-  /** The filter that selects the documents of some shards on one node. */
-  static String shardFilter(List<Integer> shards) {
-    return ReservedFields.SHARD + " IN [" + shards.stream().map(String::valueOf).collect(Collectors.joining(","))
-        + "]";
-  }
-
   /**
    * One index's stats from each node's. {@code numberOfDocuments} is exact (see countDocuments).
    * Sizes, embeddings and {@code fieldDistribution} are node sums divided by RF: Meilisearch reports
    * them per node only, and a per-field exact count would need every field filterable (an
    * {@code EXISTS} filter), so they are exact when every shard has exactly RF complete copies (the
    * steady state) and approximate while a shard is moving (more copies) or a copy missed writes.
-   * {@code isIndexing} is true when any node is indexing. {@code _miroir_shard} is never shown.
+   * {@code isIndexing} is true when any node is indexing. The shard stamp is never shown.
    */
   static ObjectNode combineIndexStats(List<JsonNode> perNode, long documents, int rf) {
     ObjectNode out = JsonNodeFactory.instance.objectNode();
@@ -259,7 +254,7 @@ public final class ClusterRoutes implements RouteModule {
     for (JsonNode n : perNode) {
       for (Iterator<Map.Entry<String, JsonNode>> it = n.path("fieldDistribution").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> f = it.next();
-        if (!f.getKey().equals(ReservedFields.SHARD)) {
+        if (!ShardStamp.isStamp(f.getKey())) {
           sums.merge(f.getKey(), f.getValue().asLong(), Long::sum);
         }
       }

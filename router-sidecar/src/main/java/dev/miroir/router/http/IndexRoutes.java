@@ -13,6 +13,7 @@ import dev.miroir.router.MeiliError;
 import dev.miroir.router.http.Fleet.NodeCall;
 import dev.miroir.router.http.Fleet.TaskTemplate;
 import dev.miroir.router.node.NodeReply;
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.task.RouterTask.DetailsMode;
 import dev.miroir.router.topology.RoutingSnapshot;
 import dev.miroir.router.write.DocumentPayloads;
@@ -30,7 +31,7 @@ import java.util.Objects;
 
 /**
  * Indexes and settings: the same change on every node (a sharded index is one index per node with
- * identical settings), reads from one node. Nodes always keep {@code _miroir_shard} filterable;
+ * identical settings), reads from one node. Nodes always keep the shard stamp filterable;
  * clients never see it.
  */
 public final class IndexRoutes implements RouteModule {
@@ -82,7 +83,7 @@ public final class IndexRoutes implements RouteModule {
     NodeCall call = new NodeCall(HttpMethod.POST, "/indexes", bodyOrNull(ctx), "application/json", auth);
     return fleet.writeEverywhere(s, uid, call, null).compose(replies -> fleet.acknowledgeWrite(s, replies, s.allWriteTargets(),
         new TaskTemplate(uid, null, DetailsMode.ONE_NODE),
-        uid == null ? null : snap -> makeShardFilterable(fleet, snap, uid, null)));
+        uid == null ? null : snap -> makeShardFilterable(fleet, snap, uid, null, null)));
   }
 
   /**
@@ -113,12 +114,13 @@ public final class IndexRoutes implements RouteModule {
   }
 
   /**
-   * Router bookkeeping with the master key: keep {@code _miroir_shard} filterable on every node,
+   * Router bookkeeping with the master key: keep the index's shard stamp filterable on every node,
    * alongside the client's own filterable attributes ({@code clientFilterable}, null when unknown:
-   * then the node's current list is kept by asking for it first).
+   * then the node's current list is kept by asking for it first). {@code stamp}: the index's form,
+   * null to take it from that list (no entry there: a new index, {@link ShardStamp#GEO}).
    */
   static Future<Map<String, NodeReply>> makeShardFilterable(
-      Fleet fleet, RoutingSnapshot s, String indexUid, JsonNode clientFilterable) {
+      Fleet fleet, RoutingSnapshot s, String indexUid, JsonNode clientFilterable, ShardStamp stamp) {
     Future<JsonNode> current = clientFilterable != null
         ? Future.succeededFuture(clientFilterable)
         : fleet.askOne(s, new NodeCall(HttpMethod.GET, "/indexes/" + segment(indexUid) + "/settings/"
@@ -126,8 +128,28 @@ public final class IndexRoutes implements RouteModule {
             .map(reply -> reply.isSuccess() ? reply.json() : JsonNodeFactory.instance.arrayNode());
     return current.compose(list -> fleet.writeEverywhere(s, indexUid, new NodeCall(HttpMethod.PUT,
         "/indexes/" + segment(indexUid) + "/settings/" + FILTERABLE_ROUTE,
-        Buffer.buffer(ReservedFields.withShard(list).toString()), "application/json",
-        fleet.masterAuthorization()), null));
+        Buffer.buffer(ReservedFields.withShard(list, stamp != null ? stamp : ShardStamp.of(list)).toString()),
+        "application/json", fleet.masterAuthorization()), null));
+  }
+
+  /**
+   * The index's shard stamp, from one node's filterable attributes (master key); {@link ShardStamp#GEO}
+   * when the index does not exist yet (a settings write creates it).
+   */
+  static Future<ShardStamp> stampOf(Fleet fleet, RoutingSnapshot s, String indexUid) {
+    return fleet.askOne(s, new NodeCall(HttpMethod.GET, "/indexes/" + segment(indexUid) + "/settings/"
+            + FILTERABLE_ROUTE, null, null, fleet.masterAuthorization()))
+        .compose(reply -> {
+          if (reply.isSuccess()) {
+            return Future.succeededFuture(ShardStamp.of(reply.json()));
+          }
+          if (reply.status() == 0 || reply.status() >= 500) {
+            return Future.failedFuture(MeiliError.nodeUnreachable("No node could be asked about index `" + indexUid
+                + "`: " + reply.describe()).exception());
+          }
+          // No such index (or no valid uid: the write itself gets the node's error).
+          return Future.succeededFuture(ShardStamp.GEO);
+        });
   }
 
   private Future<Reply> readSettings(Fleet fleet, RoutingContext ctx, String setting) {
@@ -148,33 +170,42 @@ public final class IndexRoutes implements RouteModule {
   }
 
   /**
-   * Every settings write goes to every node. Writes that would drop {@code _miroir_shard} from the
+   * Every settings write goes to every node. Writes that would drop the shard stamp from the
    * filterable attributes (setting them, resetting them, resetting all settings) are rewritten so the
    * nodes keep it; resetting all settings is followed by putting it back.
    */
   private Future<Reply> writeSettings(Fleet fleet, RoutingContext ctx, String setting) {
-    String auth = clientAuthorization(ctx);
-    String uid = ctx.pathParam("uid");
     RoutingSnapshot s = fleet.snapshot();
+    String uid = ctx.pathParam("uid");
+    boolean resetAll = setting == null && ctx.request().method() == HttpMethod.DELETE;
+    boolean filterable = resetAll || FILTERABLE_ROUTE.equals(setting)
+        || (setting == null && bodyOrNull(ctx) != null && jsonBody(ctx) instanceof ObjectNode o && o.has(FILTERABLE));
+    // The router's entry must stay the one of the index's stamp form (docs/compatibility.md).
+    return (filterable ? stampOf(fleet, s, uid) : Future.<ShardStamp>succeededFuture(null))
+        .compose(stamp -> writeSettings(fleet, ctx, setting, s, uid, resetAll, stamp));
+  }
+
+  private Future<Reply> writeSettings(Fleet fleet, RoutingContext ctx, String setting, RoutingSnapshot s,
+      String uid, boolean resetAll, ShardStamp stamp) {
+    String auth = clientAuthorization(ctx);
     HttpMethod method = ctx.request().method();
     String path = ctx.request().path();
     Buffer body = bodyOrNull(ctx);
-    boolean resetAll = setting == null && method == HttpMethod.DELETE;
     // What the client asked for, as a node's task details say it (the router's entry is not the client's).
     ObjectNode details = null;
     if (setting == null && body != null) {
       JsonNode json = jsonBody(ctx);
       if (json instanceof ObjectNode settings && settings.has(FILTERABLE)) {
-        settings.set(FILTERABLE, ReservedFields.withShard(settings.get(FILTERABLE)));
+        settings.set(FILTERABLE, ReservedFields.withShard(settings.get(FILTERABLE), stamp));
         body = Buffer.buffer(settings.toString());
       }
     } else if (FILTERABLE_ROUTE.equals(setting)) {
       if (method == HttpMethod.DELETE) {
         details = JsonNodeFactory.instance.objectNode().putNull(FILTERABLE);
         method = HttpMethod.PUT;
-        body = Buffer.buffer(ReservedFields.withShard(null).toString());
+        body = Buffer.buffer(ReservedFields.withShard(null, stamp).toString());
       } else if (body != null) {
-        body = Buffer.buffer(ReservedFields.withShard(jsonBody(ctx)).toString());
+        body = Buffer.buffer(ReservedFields.withShard(jsonBody(ctx), stamp).toString());
       }
     }
     NodeCall call = new NodeCall(method, path + query(ctx), body,
@@ -183,7 +214,7 @@ public final class IndexRoutes implements RouteModule {
     return fleet.writeEverywhere(s, uid, call, null).compose(replies -> fleet.acknowledgeWrite(s, replies,
         s.allWriteTargets(),
         new TaskTemplate(uid, clientDetails, DetailsMode.ONE_NODE),
-        resetAll ? snap -> makeShardFilterable(fleet, snap, uid, JsonNodeFactory.instance.arrayNode()) : null));
+        resetAll ? snap -> makeShardFilterable(fleet, snap, uid, JsonNodeFactory.instance.arrayNode(), stamp) : null));
   }
 
   /**

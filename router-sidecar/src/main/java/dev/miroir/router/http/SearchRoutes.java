@@ -27,6 +27,7 @@ import dev.miroir.router.search.ReplicaPreference;
 import dev.miroir.router.search.ShardFilter;
 import dev.miroir.router.search.ShardQueryBuilder;
 import dev.miroir.router.search.ShardQueryBuilder.ShardSearch;
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.topology.RoutingSnapshot;
 import dev.miroir.router.write.DocumentPayloads;
 import dev.miroir.router.write.ReservedFields;
@@ -118,7 +119,7 @@ public class SearchRoutes implements RouteModule {
       Long affinity = ReplicaPreference.affinity(body);
       Future<Outcome<ObjectNode>> searched =
           scatter.scatter(s, null, false, (node, shards) -> plan.forNode(shards,
-              residency.exclusive(s, index, node, shards)), b -> post(path, b, auth), affinity);
+              residency.exclusive(s, index, node, shards, plan.stamp())), b -> post(path, b, auth), affinity);
       // With distinct, a second pass counts distinct values across shards (see DistinctCount).
       Future<Outcome<ObjectNode>> counted = distinct == null ? Future.succeededFuture(null)
           : scatter.scatter(s, null, false, (node, shards) -> DistinctCount.countQuery(plan.forShards(shards),
@@ -178,7 +179,8 @@ public class SearchRoutes implements RouteModule {
       ObjectNode nodeBody = JSON.objectNode();
       ArrayNode queries = nodeBody.putArray("queries");
       for (int i = 0; i < plans.size(); i++) {
-        queries.add(plans.get(i).forNode(shards, residency.exclusive(s, indexes.get(i), node, shards)));
+        queries.add(plans.get(i).forNode(shards,
+            residency.exclusive(s, indexes.get(i), node, shards, plans.get(i).stamp())));
       }
       return nodeBody;
     }, b -> post("/multi-search", b, auth), ReplicaPreference.affinity(body)).map(outcome -> {
@@ -243,7 +245,7 @@ public class SearchRoutes implements RouteModule {
       return IndexRoutes.forwardToOne(fleet, ctx).map(SearchRoutes::clean);
     }
     String facet = body.get("facetName").textValue();
-    if (facet.equals(ReservedFields.SHARD)) {
+    if (dev.miroir.router.search.ShardStamp.isStamp(facet)) {
       throw MeiliError.invalidRequest("invalid_facet_search_facet_name",
           "Attribute `" + facet + "` is not facet-searchable. This index does not have configured"
               + " filterable attributes.").exception();
@@ -254,7 +256,8 @@ public class SearchRoutes implements RouteModule {
     RoutingSnapshot s = fleet.snapshot();
     String path = "/indexes/" + segment(index) + "/facet-search";
     return settings.get(s, index).compose(indexSettings -> scatter.scatter(s, null, false,
-            (node, shards) -> ShardQueryBuilder.facetSearch(body, shards), b -> post(path, b, auth))
+            (node, shards) -> ShardQueryBuilder.facetSearch(body, shards, indexSettings.stamp()),
+            b -> post(path, b, auth))
         .map(outcome -> {
           if (outcome.refusal() != null) {
             return refusal(outcome.refusal());
@@ -444,12 +447,16 @@ public class SearchRoutes implements RouteModule {
       return IndexRoutes.forwardToOne(fleet, ctx).map(SearchRoutes::clean);
     }
     JsonNode sort = body.get("sort");
-    if (sort != null && sort.isArray() && !sort.isEmpty()) {
-      return sortedDocuments(s, body, path, auth, strict, offset, limit);
-    }
+    return settings.get(s, index).compose(indexSettings -> sort != null && sort.isArray() && !sort.isEmpty()
+        ? sortedDocuments(s, body, path, auth, strict, offset, limit, indexSettings.stamp())
+        : listDocuments(s, body, path, auth, strict, offset, limit, indexSettings.stamp()));
+  }
+
+  private Future<Reply> listDocuments(RoutingSnapshot s, ObjectNode body, String path, String auth,
+      boolean strict, long offset, long limit, ShardStamp stamp) {
     return scatter.scatter(s, null, true, (node, shards) -> {
       ObjectNode count = body.deepCopy();
-      count.set("filter", ShardFilter.restrict(body.get("filter"), shards));
+      count.set("filter", ShardFilter.restrict(body.get("filter"), shards, stamp));
       count.put("offset", 0);
       count.put("limit", 0);
       return count;
@@ -470,7 +477,7 @@ public class SearchRoutes implements RouteModule {
       return scatter.scatter(s, pieces.keySet(), true, (node, shards) -> {
         DocumentPage.Piece piece = pieces.get(shards.get(0));
         ObjectNode slice = body.deepCopy();
-        slice.set("filter", ShardFilter.restrict(body.get("filter"), shards));
+        slice.set("filter", ShardFilter.restrict(body.get("filter"), shards, stamp));
         slice.put("offset", piece.offset());
         slice.put("limit", piece.limit());
         return slice;
@@ -495,7 +502,7 @@ public class SearchRoutes implements RouteModule {
   }
 
   private Future<Reply> sortedDocuments(RoutingSnapshot s, ObjectNode body, String path, String auth,
-      boolean strict, long offset, long limit) {
+      boolean strict, long offset, long limit, ShardStamp stamp) {
     List<String> sort = new ArrayList<>();
     body.get("sort").forEach(rule -> sort.add(rule.asText()));
     Set<String> added = new LinkedHashSet<>();
@@ -515,7 +522,7 @@ public class SearchRoutes implements RouteModule {
     template.put("limit", Math.min(Integer.MAX_VALUE, offset + limit));
     return scatter.scatter(s, null, false, (node, shards) -> {
       ObjectNode nodeBody = template.deepCopy();
-      nodeBody.set("filter", ShardFilter.restrict(body.get("filter"), shards));
+      nodeBody.set("filter", ShardFilter.restrict(body.get("filter"), shards, stamp));
       return nodeBody;
     }, b -> post(path, b, auth)).map(outcome -> {
       if (outcome.refusal() != null) {
@@ -669,7 +676,7 @@ public class SearchRoutes implements RouteModule {
   private static ObjectNode scrubFacets(ObjectNode result) {
     for (String field : List.of("facetDistribution", "facetStats")) {
       if (result.get(field) instanceof ObjectNode facets) {
-        facets.remove(ReservedFields.SHARD);
+        facets.remove(ShardStamp.FIELDS);
       }
     }
     return result;
@@ -678,7 +685,7 @@ public class SearchRoutes implements RouteModule {
   private static void scrubFacetsOfIndex(JsonNode facets) {
     for (String field : List.of("distribution", "stats")) {
       if (facets.get(field) instanceof ObjectNode values) {
-        values.remove(ReservedFields.SHARD);
+        values.remove(ShardStamp.FIELDS);
       }
     }
   }

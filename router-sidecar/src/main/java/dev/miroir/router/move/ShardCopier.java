@@ -12,7 +12,7 @@ import dev.miroir.router.consistency.ShardDigester;
 import dev.miroir.router.http.Endpoints;
 import dev.miroir.router.node.NodeClient;
 import dev.miroir.router.node.NodeReply;
-import dev.miroir.router.write.ReservedFields;
+import dev.miroir.router.search.ShardStamp;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.util.ArrayList;
@@ -46,6 +46,8 @@ public final class ShardCopier {
   private final ShardDigester digester;
   private final String masterAuthorization;
   private final int pageSize;
+  /** Each index's shard stamp ({@link ShardStamp}): fixed for the index's life, asked once. */
+  private final java.util.Map<String, ShardStamp> stamps = new java.util.concurrent.ConcurrentHashMap<>();
   /** Average document size seen per index, for sizing the next page (a hint: offsets stay exact). */
   private final java.util.Map<String, Long> documentBytes = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -144,12 +146,13 @@ public final class ShardCopier {
     }
     int limit = pageLimit(index.uid());
     ObjectNode fetch = JSON.objectNode();
-    fetch.put("filter", ReservedFields.SHARD + " = " + shard);
+    ShardStamp stamp = stampOf(source, index.uid());
+    fetch.put("filter", stamp.is(shard));
     fetch.put("offset", offset);
     fetch.put("limit", limit);
     JsonNode page = require(source, HttpMethod.POST, "/indexes/" + Endpoints.segment(index.uid()) + "/documents/fetch",
         fetch.toString());
-    ArrayNode docs = stamped(page.path("results"), shard);
+    ArrayNode docs = stamped(page.path("results"), shard, stamp);
     if (!docs.isEmpty()) {
       // Serialized once for every target; the targets are written at the same time.
       Buffer body = Buffer.buffer(docs.toString());
@@ -183,14 +186,19 @@ public final class ShardCopier {
     return new PageResult(null, 0, documents, true);
   }
 
-  private static ArrayNode stamped(JsonNode results, int shard) {
+  private static ArrayNode stamped(JsonNode results, int shard, ShardStamp stamp) {
     ArrayNode docs = JSON.arrayNode();
     for (JsonNode doc : results) {
       ObjectNode copy = ((ObjectNode) doc).deepCopy();
-      copy.put(ReservedFields.SHARD, shard);
+      copy.put(stamp.field(), shard);
       docs.add(copy);
     }
     return docs;
+  }
+
+  /** The index's shard stamp, as {@code node} holds the index. */
+  private ShardStamp stampOf(TopologyNode node, String indexUid) {
+    return stamps.computeIfAbsent(indexUid, uid -> Sync.await(digester.stamp(node, uid)));
   }
 
   /** Documents in the next page of an index: {@link #PAGE_BYTES} over its average document size. */
@@ -448,7 +456,7 @@ public final class ShardCopier {
       ids.forEach(idArray::add);
       fetch.put("limit", ids.size());
       ArrayNode docs = stamped(require(source, HttpMethod.POST, path + "/documents/fetch", fetch.toString())
-          .path("results"), shard);
+          .path("results"), shard, stampOf(source, index.uid()));
       if (!docs.isEmpty()) {
         write(target, index, docs);
       }
@@ -479,7 +487,7 @@ public final class ShardCopier {
       if (index.primaryKey() == null) {
         continue;
       }
-      ObjectNode body = JSON.objectNode().put("filter", ReservedFields.SHARD + " = " + shard);
+      ObjectNode body = JSON.objectNode().put("filter", stampOf(node, index.uid()).is(shard));
       tasks.add(require(node, HttpMethod.POST, "/indexes/" + Endpoints.segment(index.uid()) + "/documents/delete",
           body.toString()));
     }
@@ -495,8 +503,7 @@ public final class ShardCopier {
         continue;
       }
       ObjectNode fetch = JSON.objectNode();
-      fetch.put("filter", ReservedFields.SHARD + " IN [" + shards.stream().map(String::valueOf)
-          .collect(java.util.stream.Collectors.joining(", ")) + "]");
+      fetch.put("filter", stampOf(node, index.uid()).in(shards));
       fetch.put("limit", 0);
       left += require(node, HttpMethod.POST, "/indexes/" + Endpoints.segment(index.uid()) + "/documents/fetch",
           fetch.toString()).path("total").asLong();

@@ -69,7 +69,7 @@ final class FacetMerger {
       for (Iterator<Map.Entry<String, JsonNode>> facets = distribution.fields();
           facets.hasNext(); ) {
         Map.Entry<String, JsonNode> facet = facets.next();
-        if (facet.getKey().equals(ShardFilter.SHARD_FIELD)) {
+        if (ShardStamp.isStamp(facet.getKey())) {
           continue;
         }
         Map<String, Value> values = byFacet.computeIfAbsent(facet.getKey(), f -> new LinkedHashMap<>());
@@ -142,7 +142,7 @@ final class FacetMerger {
       any = true;
       for (Iterator<Map.Entry<String, JsonNode>> it = stats.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> facet = it.next();
-        if (facet.getKey().equals(ShardFilter.SHARD_FIELD)) {
+        if (ShardStamp.isStamp(facet.getKey())) {
           continue;
         }
         double min = facet.getValue().path("min").asDouble();

@@ -147,7 +147,7 @@ public final class HitMerger {
   /** The top-level fields of a hit the client did not ask for. */
   private static Set<String> dropped(SearchIntent intent) {
     Set<String> drop = new java.util.HashSet<>(intent.addedAttributes());
-    drop.add(ShardFilter.SHARD_FIELD);
+    drop.addAll(ShardStamp.FIELDS);
     if (!intent.showRankingScore()) {
       drop.add("_rankingScore");
     }
@@ -158,19 +158,19 @@ public final class HitMerger {
   }
 
   /**
-   * Removes what the client did not ask for: {@code _miroir_shard} everywhere, the attributes
+   * Removes what the client did not ask for: the shard stamp everywhere, the attributes
    * added for the merge, and the ranking scores unless requested. Everything else
    * ({@code _formatted}, {@code _matchesPosition}, {@code _geoDistance}, {@code _vectors},
    * {@code _semanticScore}, {@code _federation}) stays where the node put it.
    */
   static ObjectNode forClient(ObjectNode hit, SearchIntent intent) {
     Set<String> added = intent.addedAttributes();
-    hit.remove(ShardFilter.SHARD_FIELD);
+    hit.remove(ShardStamp.FIELDS);
     hit.remove(added);
     for (String nested : new String[] {"_formatted", "_matchesPosition"}) {
       JsonNode inner = hit.get(nested);
       if (inner != null && inner.isObject()) {
-        ((ObjectNode) inner).remove(ShardFilter.SHARD_FIELD);
+        ((ObjectNode) inner).remove(ShardStamp.FIELDS);
         ((ObjectNode) inner).remove(added);
       }
     }

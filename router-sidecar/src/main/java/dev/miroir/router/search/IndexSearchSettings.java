@@ -14,19 +14,27 @@ import java.util.Map;
  * @param distinctAttribute the index {@code distinctAttribute}, or null
  * @param placeholderRanked whether placeholder searches are ranked too: the ranking rules hold a
  *     custom {@code attribute:asc|desc} rule (true when unknown)
+ * @param stamp how the index's documents carry their shard, from its filterable attributes
  */
 public record IndexSearchSettings(
     int maxTotalHits,
     int maxValuesPerFacet,
     Map<String, FacetOrder> sortFacetValuesBy,
     String distinctAttribute,
-    boolean placeholderRanked) {
+    boolean placeholderRanked,
+    ShardStamp stamp) {
 
   public static final int DEFAULT_MAX_TOTAL_HITS = 1000;
   public static final int DEFAULT_MAX_VALUES_PER_FACET = 100;
 
   public IndexSearchSettings {
     sortFacetValuesBy = Map.copyOf(sortFacetValuesBy);
+  }
+
+  /** Settings of an index of the current stamp form ({@link ShardStamp#GEO}). */
+  public IndexSearchSettings(int maxTotalHits, int maxValuesPerFacet, Map<String, FacetOrder> sortFacetValuesBy,
+      String distinctAttribute, boolean placeholderRanked) {
+    this(maxTotalHits, maxValuesPerFacet, sortFacetValuesBy, distinctAttribute, placeholderRanked, ShardStamp.GEO);
   }
 
   /** Settings whose ranking rules are not known: placeholder searches are taken as ranked. */
@@ -67,7 +75,8 @@ public record IndexSearchSettings(
             : DEFAULT_MAX_VALUES_PER_FACET,
         orders,
         distinct == null || distinct.isNull() ? null : distinct.asText(),
-        placeholderRanked);
+        placeholderRanked,
+        ShardStamp.of(settings.get("filterableAttributes")));
   }
 
   /** The order of one facet: its own entry, else the {@code "*"} entry, else alpha. */

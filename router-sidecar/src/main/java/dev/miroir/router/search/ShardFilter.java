@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.StringJoiner;
 
 /**
  * Restricts a client filter to the shards a node must answer for, so that a node holding more
@@ -22,20 +21,17 @@ import java.util.StringJoiner;
  */
 public final class ShardFilter {
 
-  /** The filterable field the write path stores in every document: the shard it belongs to. */
-  public static final String SHARD_FIELD = "_miroir_shard";
-
   private ShardFilter() {}
 
   /**
-   * The client filter ANDed with {@code _miroir_shard IN [shards]}. A filter of another JSON type
-   * is returned unchanged so that the node answers with Meilisearch's own error for it.
+   * The client filter ANDed with {@code <stamp> IN [shards]} ({@link ShardStamp#in}). A filter of
+   * another JSON type is returned unchanged so that the node answers with Meilisearch's own error for it.
    */
-  public static JsonNode restrict(JsonNode clientFilter, Collection<Integer> shards) {
+  public static JsonNode restrict(JsonNode clientFilter, Collection<Integer> shards, ShardStamp stamp) {
     if (shards.isEmpty()) {
       throw new IllegalArgumentException("a node asked for no shard must not be asked at all");
     }
-    String clause = inClause(shards);
+    String clause = stamp.in(shards);
     JsonNodeFactory json = JsonNodeFactory.instance;
     if (clientFilter == null || clientFilter.isNull() || clientFilter.isMissingNode()) {
       return json.arrayNode().add(clause);
@@ -52,13 +48,6 @@ public final class ShardFilter {
     return clientFilter;
   }
 
-  /** {@code _miroir_shard IN [1, 4, 7]}. */
-  public static String inClause(Collection<Integer> shards) {
-    StringJoiner list = new StringJoiner(", ", SHARD_FIELD + " IN [", "]");
-    shards.stream().sorted().forEach(shard -> list.add(Integer.toString(shard)));
-    return list.toString();
-  }
-
   /**
    * Whether a node asked for {@code answers} answers for every shard the placement gives it
    * ({@code placed}, see {@code RoutingSnapshot.placedShards}). Then the filter on them keeps
@@ -73,11 +62,11 @@ public final class ShardFilter {
    * The search that counts a node's documents outside {@code placed}, exactly (placeholder, limit 0;
    * documents without the shard field count too): 0 proves the node holds no other shard.
    */
-  public static ObjectNode strayCount(Collection<Integer> placed) {
+  public static ObjectNode strayCount(Collection<Integer> placed, ShardStamp stamp) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("q", "");
     body.put("limit", 0);
-    body.put("filter", inClause(placed).replace(" IN [", " NOT IN ["));
+    body.put("filter", stamp.notIn(placed));
     return body;
   }
 }

@@ -36,13 +36,16 @@ public final class ShardQueryBuilder {
 
   private ShardQueryBuilder() {}
 
-  /** The node body template and the client intent for one search. */
-  public record ShardSearch(ObjectNode template, SearchIntent intent) {
+  /**
+   * The node body template and the client intent for one search; {@code stamp}: the index's shard
+   * stamp, which the shard filter names.
+   */
+  public record ShardSearch(ObjectNode template, SearchIntent intent, ShardStamp stamp) {
 
     /** The body for a node answering for {@code shards}: the template with the shard filter. */
     public ObjectNode forShards(Collection<Integer> shards) {
       ObjectNode body = template.deepCopy();
-      body.set("filter", ShardFilter.restrict(template.get("filter"), shards));
+      body.set("filter", ShardFilter.restrict(template.get("filter"), shards, stamp));
       return body;
     }
 
@@ -141,7 +144,7 @@ public final class ShardQueryBuilder {
             distinct,
             semanticRatio,
             weight);
-    return new ShardSearch(node, intent);
+    return new ShardSearch(node, intent, settings.stamp());
   }
 
   /**
@@ -169,9 +172,9 @@ public final class ShardQueryBuilder {
   }
 
   /** The body for a facet search on a node: the client body with the shard filter, nothing else. */
-  public static ObjectNode facetSearch(ObjectNode client, Collection<Integer> shards) {
+  public static ObjectNode facetSearch(ObjectNode client, Collection<Integer> shards, ShardStamp stamp) {
     ObjectNode node = client.deepCopy();
-    node.set("filter", ShardFilter.restrict(client.get("filter"), shards));
+    node.set("filter", ShardFilter.restrict(client.get("filter"), shards, stamp));
     return node;
   }
 

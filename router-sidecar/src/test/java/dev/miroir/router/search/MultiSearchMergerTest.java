@@ -54,7 +54,7 @@ class MultiSearchMergerTest {
     assertThat(n1.body().get("federation").toString()).isEqualTo(
         "{\"offset\":0,\"limit\":15,\"facetsByIndex\":{\"movies\":[\"genre\"]}}");
     JsonNode second = n1.body().get("queries").get(1);
-    assertThat(second.get("filter").toString()).isEqualTo("[\"year > 1\",\"_miroir_shard IN [0, 1]\"]");
+    assertThat(second.get("filter").toString()).isEqualTo("[\"year > 1\",\"_geo._miroir_shard IN [0, 1]\"]");
     assertThat(second.has("limit")).as("federated queries carry no pagination").isFalse();
     assertThat(second.get("showRankingScoreDetails").asBoolean()).isTrue();
     assertThat(requests.get(1).queryPositions()).containsExactly(1);

@@ -22,16 +22,16 @@ class ShardFilterTest {
 
   @Test
   void noFilterBecomesTheShardClauseAlone() {
-    assertThat(ShardFilter.restrict(null, List.of(3, 1)).toString())
+    assertThat(ShardFilter.restrict(null, List.of(3, 1), ShardStamp.LEGACY).toString())
         .isEqualTo("[\"_miroir_shard IN [1, 3]\"]");
-    assertThat(ShardFilter.restrict(JsonNodeFactory.instance.nullNode(), List.of(0)).toString())
+    assertThat(ShardFilter.restrict(JsonNodeFactory.instance.nullNode(), List.of(0), ShardStamp.LEGACY).toString())
         .isEqualTo("[\"_miroir_shard IN [0]\"]");
   }
 
   @Test
   void stringFilterIsKeptWholeAsOneAndedElement() throws Exception {
     // The client text is never re-parsed nor bracketed: an OR at its top level stays intact.
-    JsonNode restricted = ShardFilter.restrict(json("\"genre = a OR genre = b\""), List.of(2));
+    JsonNode restricted = ShardFilter.restrict(json("\"genre = a OR genre = b\""), List.of(2), ShardStamp.LEGACY);
     assertThat(restricted.toString())
         .isEqualTo("[\"genre = a OR genre = b\",\"_miroir_shard IN [2]\"]");
   }
@@ -39,7 +39,7 @@ class ShardFilterTest {
   @Test
   void arrayFilterGetsTheClauseAppendedAndItsInnerOrsUntouched() throws Exception {
     JsonNode client = json("[[\"genre = a\", \"genre = b\"], \"year > 2000\"]");
-    JsonNode restricted = ShardFilter.restrict(client, List.of(4, 5));
+    JsonNode restricted = ShardFilter.restrict(client, List.of(4, 5), ShardStamp.LEGACY);
     assertThat(restricted.toString())
         .isEqualTo(
             "[[\"genre = a\",\"genre = b\"],\"year > 2000\",\"_miroir_shard IN [4, 5]\"]");
@@ -48,7 +48,7 @@ class ShardFilterTest {
 
   @Test
   void otherTypesArePassedThroughForTheNodeToReject() throws Exception {
-    assertThat(ShardFilter.restrict(json("42"), List.of(1)).toString()).isEqualTo("42");
+    assertThat(ShardFilter.restrict(json("42"), List.of(1), ShardStamp.LEGACY).toString()).isEqualTo("42");
   }
 
   /**
@@ -63,12 +63,12 @@ class ShardFilterTest {
     for (int round = 0; round < 500; round++) {
       JsonNode client = randomFilter(random, atoms);
       List<Integer> shards = List.of(random.nextInt(4), 4 + random.nextInt(4));
-      JsonNode restricted = ShardFilter.restrict(client, shards);
+      JsonNode restricted = ShardFilter.restrict(client, shards, ShardStamp.LEGACY);
       for (int doc = 0; doc < 20; doc++) {
         Map<String, Boolean> truth = new HashMap<>();
         atoms.forEach(atom -> truth.put(atom, random.nextBoolean()));
         int shard = random.nextInt(8);
-        truth.put(ShardFilter.inClause(shards), shards.contains(shard));
+        truth.put(ShardStamp.LEGACY.in(shards), shards.contains(shard));
         boolean expected = evaluate(client, truth) && shards.contains(shard);
         assertThat(evaluate(restricted, truth)).isEqualTo(expected);
       }
@@ -128,7 +128,38 @@ class ShardFilterTest {
 
   @Test
   void inClauseListsShardsInAscendingOrder() {
-    assertThat(ShardFilter.inClause(Set.of(9, 2, 5))).isEqualTo("_miroir_shard IN [2, 5, 9]");
+    assertThat(ShardStamp.LEGACY.in(Set.of(9, 2, 5))).isEqualTo("_miroir_shard IN [2, 5, 9]");
+  }
+
+  @Test
+  void eachStampFormFiltersOnItsOwnNames() {
+    assertThat(ShardFilter.restrict(null, List.of(3, 1), ShardStamp.GEO).toString())
+        .isEqualTo("[\"_geo._miroir_shard IN [1, 3]\"]");
+    assertThat(ShardStamp.GEO.is(4)).isEqualTo("_geo._miroir_shard = 4");
+    // While an index moves from one stamp to the other, a document may carry either.
+    assertThat(ShardStamp.DUAL.in(List.of(2, 1)))
+        .isEqualTo("_miroir_shard IN [1, 2] OR _geo._miroir_shard IN [1, 2]");
+    assertThat(ShardStamp.DUAL.is(4)).isEqualTo("_miroir_shard = 4 OR _geo._miroir_shard = 4");
+    assertThat(ShardStamp.DUAL.notIn(List.of(2)))
+        .isEqualTo("NOT (_miroir_shard IN [2] OR _geo._miroir_shard IN [2])");
+    assertThat(ShardStamp.DUAL.field()).as("writes stamp the unsearchable name").isEqualTo("_geo._miroir_shard");
+    assertThat(ShardStamp.LEGACY.field()).isEqualTo("_miroir_shard");
+  }
+
+  @Test
+  void theFormOfAnIndexIsToldByTheRoutersFilterableEntries() throws Exception {
+    assertThat(ShardStamp.of(json("[\"genre\", \"_miroir_shard\"]"))).isEqualTo(ShardStamp.LEGACY);
+    assertThat(ShardStamp.of(json("[{\"attributePatterns\": [\"_miroir_shard\"]}]"))).isEqualTo(ShardStamp.LEGACY);
+    assertThat(ShardStamp.of(json("[\"_geo._miroir_shard\", \"genre\"]"))).isEqualTo(ShardStamp.GEO);
+    assertThat(ShardStamp.of(json("[\"_miroir_shard\", \"_geo._miroir_shard\"]"))).isEqualTo(ShardStamp.DUAL);
+    assertThat(ShardStamp.of(json("[\"genre\"]"))).as("no entry yet: a new index").isEqualTo(ShardStamp.GEO);
+    assertThat(ShardStamp.of(null)).isEqualTo(ShardStamp.GEO);
+    assertThat(ShardStamp.of(json("[\"_miroir_shardx\", \"_geo\"]"))).isEqualTo(ShardStamp.GEO);
+    for (ShardStamp stamp : ShardStamp.values()) {
+      var entries = JsonNodeFactory.instance.arrayNode().add("genre");
+      stamp.filterableEntries().forEach(entries::add);
+      assertThat(ShardStamp.of(entries)).as("the entries of a form tell that form").isEqualTo(stamp);
+    }
   }
 
   @Test
@@ -142,8 +173,10 @@ class ShardFilterTest {
 
   @Test
   void theStrayCountAsksAnExactCountOfEverythingOutsideThePlacedShards() {
-    JsonNode body = ShardFilter.strayCount(List.of(9, 2));
+    JsonNode body = ShardFilter.strayCount(List.of(9, 2), ShardStamp.LEGACY);
     assertThat(body.get("filter").textValue()).isEqualTo("_miroir_shard NOT IN [2, 9]");
+    assertThat(ShardFilter.strayCount(List.of(9, 2), ShardStamp.GEO).get("filter").textValue())
+        .isEqualTo("_geo._miroir_shard NOT IN [2, 9]");
     assertThat(body.get("q").textValue()).isEmpty();
     assertThat(body.get("limit").asInt()).isZero();
   }

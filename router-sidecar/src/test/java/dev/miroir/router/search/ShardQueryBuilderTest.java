@@ -26,7 +26,7 @@ class ShardQueryBuilderTest {
     assertThat(node.get("limit").asInt()).isEqualTo(40);
     assertThat(node.get("showRankingScore").asBoolean()).isTrue();
     assertThat(node.get("showRankingScoreDetails").asBoolean()).isTrue();
-    assertThat(node.get("filter").toString()).isEqualTo("[\"_miroir_shard IN [0, 2]\"]");
+    assertThat(node.get("filter").toString()).isEqualTo("[\"_geo._miroir_shard IN [0, 2]\"]");
     assertThat(node.get("sort")).isEqualTo(client.get("sort"));
     assertThat(node.get("facets")).isEqualTo(client.get("facets"));
     assertThat(node.get("rankingScoreThreshold")).isEqualTo(client.get("rankingScoreThreshold"));
@@ -41,12 +41,25 @@ class ShardQueryBuilderTest {
   }
 
   @Test
+  void theShardFilterNamesTheStampOfTheIndex() throws Exception {
+    ObjectNode client = body("{\"q\":\"5\"}");
+    IndexSearchSettings legacy = IndexSearchSettings.of(body("{\"filterableAttributes\":[\"genre\",\"_miroir_shard\"]}"));
+    IndexSearchSettings current = IndexSearchSettings.of(body("{\"filterableAttributes\":[\"_geo._miroir_shard\"]}"));
+    assertThat(ShardQueryBuilder.search(client, legacy).forShards(List.of(5)).get("filter").toString())
+        .isEqualTo("[\"_miroir_shard IN [5]\"]");
+    assertThat(ShardQueryBuilder.search(client, current).forShards(List.of(5)).get("filter").toString())
+        .isEqualTo("[\"_geo._miroir_shard IN [5]\"]");
+    assertThat(ShardQueryBuilder.search(client, current).template().has("attributesToSearchOn"))
+        .as("nothing else changes: the stamp is not searchable, so the query is left as it is").isFalse();
+  }
+
+  @Test
   void aNodeHoldingOnlyItsShardsGetsTheClientFilterAlone() throws Exception {
     ObjectNode client = body("{\"q\":\"a\",\"filter\":\"genre = drama\"}");
     ShardQueryBuilder.ShardSearch search = ShardQueryBuilder.search(client, IndexSearchSettings.defaults());
     assertThat(search.forNode(List.of(1, 3), true).get("filter").asText()).isEqualTo("genre = drama");
     assertThat(search.forNode(List.of(1, 3), false).get("filter").toString())
-        .isEqualTo("[\"genre = drama\",\"_miroir_shard IN [1, 3]\"]");
+        .isEqualTo("[\"genre = drama\",\"_geo._miroir_shard IN [1, 3]\"]");
   }
 
   @Test
@@ -136,8 +149,11 @@ class ShardQueryBuilderTest {
   @Test
   void facetSearchOnlyGetsTheShardFilter() throws Exception {
     ObjectNode node = ShardQueryBuilder.facetSearch(
-        body("{\"facetName\":\"genre\",\"facetQuery\":\"ro\",\"filter\":\"year > 2000\"}"), List.of(1));
+        body("{\"facetName\":\"genre\",\"facetQuery\":\"ro\",\"filter\":\"year > 2000\"}"), List.of(1),
+        ShardStamp.LEGACY);
     assertThat(node.toString()).isEqualTo(
         "{\"facetName\":\"genre\",\"facetQuery\":\"ro\",\"filter\":[\"year > 2000\",\"_miroir_shard IN [1]\"]}");
+    assertThat(ShardQueryBuilder.facetSearch(body("{\"facetName\":\"genre\"}"), List.of(1), ShardStamp.GEO)
+        .toString()).isEqualTo("{\"facetName\":\"genre\",\"filter\":[\"_geo._miroir_shard IN [1]\"]}");
   }
 }

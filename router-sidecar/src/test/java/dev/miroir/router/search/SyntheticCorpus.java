@@ -69,10 +69,10 @@ final class SyntheticCorpus {
     ObjectNode hit = JSON.objectNode();
     hit.put("id", doc.key());
     hit.put("series", doc.series);
-    hit.put(ShardFilter.SHARD_FIELD, doc.shard);
+    hit.put(ShardStamp.GEO_FIELD, doc.shard);
     ObjectNode formatted = hit.putObject("_formatted");
     formatted.put("id", doc.key());
-    formatted.put(ShardFilter.SHARD_FIELD, Integer.toString(doc.shard));
+    formatted.put(ShardStamp.GEO_FIELD, Integer.toString(doc.shard));
     ObjectNode details = JSON.objectNode();
     int order = 0;
     details.putObject("words").put("order", order++).put("matchingWords", doc.words)
