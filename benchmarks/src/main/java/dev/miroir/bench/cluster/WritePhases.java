@@ -7,8 +7,8 @@ import dev.miroir.bench.cluster.ClusterComparison.Mode;
 import dev.miroir.bench.cluster.ClusterComparison.Systems;
 import dev.miroir.core.placement.ShardHash;
 import dev.miroir.core.topology.TopologyDocument;
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.topology.RoutingSnapshot;
-import dev.miroir.router.write.ReservedFields;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -170,7 +170,7 @@ final class WritePhases {
     Map<String, ArrayNode> perNode = new LinkedHashMap<>();
     for (JsonNode document : documents) {
       int shard = ShardHash.shardOfId(document.get("id").textValue(), snapshot.shards());
-      ObjectNode stamped = ((ObjectNode) document).deepCopy().put(ReservedFields.SHARD, shard);
+      ObjectNode stamped = ((ObjectNode) document).deepCopy().put(ShardStamp.GEO_FIELD, shard);
       for (String node : snapshot.writeTargets(shard)) {
         perNode.computeIfAbsent(urls.get(node), u -> Corpus.JSON.createArrayNode()).add(stamped);
       }

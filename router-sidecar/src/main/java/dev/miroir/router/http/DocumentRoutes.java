@@ -13,6 +13,7 @@ import dev.miroir.router.MeiliError;
 import dev.miroir.router.http.Fleet.NodeCall;
 import dev.miroir.router.http.Fleet.TaskTemplate;
 import dev.miroir.router.node.NodeReply;
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.task.RouterTask.DetailsMode;
 import dev.miroir.router.topology.RoutingSnapshot;
 import dev.miroir.router.write.BatchRules;
@@ -102,7 +103,7 @@ public final class DocumentRoutes implements RouteModule {
                 Buffer.buffer(JsonNodeFactory.instance.objectNode().put("uid", uid).toString()), "application/json",
                 auth), null)
             .compose(replies -> replies.values().stream().allMatch(NodeReply::isSuccess)
-                ? IndexRoutes.makeShardFilterable(fleet, s, uid, JsonNodeFactory.instance.arrayNode())
+                ? IndexRoutes.makeShardFilterable(fleet, s, uid, JsonNodeFactory.instance.arrayNode(), ShardStamp.GEO)
                     .compose(followUps -> finished(fleet, s, replies, System.nanoTime() + SETTLE_NANOS))
                 : Future.succeededFuture());
     // The task is failed once the index exists, as on a node (which fails it after creating the index).
@@ -160,7 +161,7 @@ public final class DocumentRoutes implements RouteModule {
       String query = passThroughQuery(ctx, primaryKey.orElse(null));
       String path = "/indexes/" + segment(uid) + "/documents" + query;
       WriteSplitter.Bodies split = primaryKey.isPresent()
-          ? WriteSplitter.splitBatch(documents, primaryKey.get(), s)
+          ? WriteSplitter.splitBatch(documents, primaryKey.get(), s, ShardStamp.of(facts.filterable()))
           : new WriteSplitter.Bodies(Map.of(), new java.util.TreeMap<>());
       Map<String, NodeCall> calls = new LinkedHashMap<>();
       split.perNode().forEach((node, bytes) -> calls.put(node, new NodeCall(method, path,
@@ -188,10 +189,11 @@ public final class DocumentRoutes implements RouteModule {
           needsShardFilterable
               ? snap -> IndexRoutes.pendingSettingsUpdate(fleet, snap, uid).compose(pending -> pending
                   // A settings update still queued on the nodes came through the router, so it
-                  // already carries _miroir_shard; replacing the list now would undo the client's.
+                  // already carries the shard stamp; replacing the list now would undo the client's.
                   ? Future.succeededFuture(Map.of())
                   : IndexRoutes.makeShardFilterable(fleet, snap, uid,
-                      facts.filterable() == null ? JsonNodeFactory.instance.arrayNode() : facts.filterable()))
+                      facts.filterable() == null ? JsonNodeFactory.instance.arrayNode() : facts.filterable(),
+                      ShardStamp.of(facts.filterable())))
               : null));
     });
         }));

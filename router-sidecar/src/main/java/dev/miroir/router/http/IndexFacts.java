@@ -34,6 +34,11 @@ record IndexFacts(boolean exists, Optional<String> primaryKey, JsonNode filterab
       throw MeiliError.nodeUnreachable("No node could be asked about index `" + uid + "`: " + index.describe()).exception();
     }
     boolean exists = index.isSuccess();
+    if (exists && (settings.status() == 0 || settings.status() >= 500)) {
+      // The filterable list tells which shard stamp the batch's documents get: never guess it.
+      throw MeiliError.nodeUnreachable("No node could be asked about index `" + uid + "`: " + settings.describe())
+          .exception();
+    }
     JsonNode pk = exists ? index.json().get("primaryKey") : null;
     Optional<String> primaryKey = pk == null || pk.isNull() ? Optional.empty() : Optional.of(pk.asText());
     JsonNode all = settings.isSuccess() ? settings.json() : JsonNodeFactory.instance.objectNode();

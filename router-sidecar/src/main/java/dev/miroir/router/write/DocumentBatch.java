@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.miroir.router.ApiException;
 import dev.miroir.router.admission.StrictJson;
+import dev.miroir.router.search.ShardStamp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,7 +42,8 @@ public final class DocumentBatch {
   private static final JsonFactory SCAN = DocumentPayloads.JSON.getFactory().rebuild()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-  private static final byte[] STAMP = (",\"" + ReservedFields.SHARD + "\":").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] LEGACY_STAMP = stampBytes(ShardStamp.LEGACY);
+  private static final byte[] GEO_STAMP = stampBytes(ShardStamp.GEO);
 
   private final byte[] source;
   private final int[] starts;
@@ -169,7 +171,7 @@ public final class DocumentBatch {
           if (depth == 1) {
             flags &= ~EMPTY;
             spans.addKey(Math.toIntExact(p.currentTokenLocation().getByteOffset()));
-            if (name.equals(ReservedFields.SHARD)) {
+            if (ShardStamp.isStamp(name)) {
               return false;
             }
             if (name.equals("_geo")) {
@@ -428,13 +430,14 @@ public final class DocumentBatch {
 
   /**
    * One node's body: the documents at {@code indexes} as a JSON array, each stamped with its shard
-   * ({@code _miroir_shard} as its last field, where the tree form put it).
+   * ({@code stamp}'s field as its last field, where the tree form put it).
    */
-  public byte[] body(int[] indexes, int count, int[] shardOf) {
+  public byte[] body(int[] indexes, int count, int[] shardOf, ShardStamp stamp) {
+    byte[] key = stamp == ShardStamp.LEGACY ? LEGACY_STAMP : GEO_STAMP;
     int length = 2 + Math.max(0, count - 1);
     for (int k = 0; k < count; k++) {
       int i = indexes[k];
-      length += ends[i] - starts[i] + STAMP.length - ((flags[i] & EMPTY) != 0 ? 1 : 0) + digits(shardOf[i]);
+      length += ends[i] - starts[i] + key.length - ((flags[i] & EMPTY) != 0 ? 1 : 0) + digits(shardOf[i]);
     }
     byte[] out = new byte[length];
     int at = 0;
@@ -448,8 +451,8 @@ public final class DocumentBatch {
       System.arraycopy(source, starts[i], out, at, n);
       at += n;
       boolean empty = (flags[i] & EMPTY) != 0;
-      System.arraycopy(STAMP, empty ? 1 : 0, out, at, STAMP.length - (empty ? 1 : 0));
-      at += STAMP.length - (empty ? 1 : 0);
+      System.arraycopy(key, empty ? 1 : 0, out, at, key.length - (empty ? 1 : 0));
+      at += key.length - (empty ? 1 : 0);
       String shard = Integer.toString(shardOf[i]);
       for (int c = 0; c < shard.length(); c++) {
         out[at++] = (byte) shard.charAt(c);
@@ -461,6 +464,10 @@ public final class DocumentBatch {
       throw new IllegalStateException("document batch body of " + at + " bytes, expected " + length);
     }
     return out;
+  }
+
+  private static byte[] stampBytes(ShardStamp stamp) {
+    return (",\"" + stamp.field() + "\":").getBytes(StandardCharsets.UTF_8);
   }
 
   private static int digits(int n) {

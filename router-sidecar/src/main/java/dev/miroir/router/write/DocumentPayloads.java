@@ -219,8 +219,10 @@ public final class DocumentPayloads {
   /** Guards the reserved field; the whole batch is refused so that bad input changes nothing. */
   public static void rejectReservedField(List<ObjectNode> documents) {
     for (ObjectNode document : documents) {
-      if (document.has(ReservedFields.SHARD)) {
-        throw MeiliError.reservedField(ReservedFields.SHARD).exception();
+      for (String stamp : dev.miroir.router.search.ShardStamp.FIELDS) {
+        if (document.has(stamp)) {
+          throw MeiliError.reservedField(stamp).exception();
+        }
       }
     }
   }

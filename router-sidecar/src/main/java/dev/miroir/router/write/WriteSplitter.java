@@ -2,6 +2,7 @@ package dev.miroir.router.write;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.miroir.core.placement.ShardHash;
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.topology.RoutingSnapshot;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,16 +33,16 @@ public final class WriteSplitter {
   private WriteSplitter() {}
 
   /**
-   * Splits documents and stamps each with {@code _miroir_shard} (the stamp is set on the document
+   * Splits documents and stamps each with {@code stamp}'s field (the stamp is set on the document
    * itself, which the caller owns and has already checked for the reserved field).
    */
   public static Split<ObjectNode> splitDocuments(
-      List<ObjectNode> documents, String primaryKey, RoutingSnapshot routing) {
+      List<ObjectNode> documents, String primaryKey, RoutingSnapshot routing, ShardStamp stamp) {
     return split(
         documents,
         document -> {
           int shard = ShardHash.shardOfId(DocumentIds.idOf(document, primaryKey), routing.shards());
-          document.put(ReservedFields.SHARD, shard);
+          document.put(stamp.field(), shard);
           return shard;
         },
         routing);
@@ -49,11 +50,11 @@ public final class WriteSplitter {
 
   /**
    * Splits a batch into one body per node: each node's documents in client order, each stamped with
-   * {@code _miroir_shard}, as {@link #splitDocuments} followed by serialising each node's list gives.
+   * {@code stamp}'s field, as {@link #splitDocuments} followed by serialising each node's list gives.
    *
    * @throws dev.miroir.router.ApiException a document without a valid id (checked before, normally)
    */
-  public static Bodies splitBatch(DocumentBatch batch, String primaryKey, RoutingSnapshot routing) {
+  public static Bodies splitBatch(DocumentBatch batch, String primaryKey, RoutingSnapshot routing, ShardStamp stamp) {
     Object[] ids = batch.ids(primaryKey);
     int n = batch.size();
     int[] shardOf = new int[n];
@@ -76,7 +77,7 @@ public final class WriteSplitter {
       }
     }
     Map<String, byte[]> perNode = new LinkedHashMap<>();
-    indexes.forEach((node, list) -> perNode.put(node, batch.body(list, counts.get(node), shardOf)));
+    indexes.forEach((node, list) -> perNode.put(node, batch.body(list, counts.get(node), shardOf, stamp)));
     return new Bodies(perNode, targets);
   }
 

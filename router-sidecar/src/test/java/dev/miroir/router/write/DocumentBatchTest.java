@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.miroir.router.ApiException;
 import dev.miroir.router.admission.TaskFailure;
+import dev.miroir.router.search.ShardStamp;
 import dev.miroir.router.topology.RoutingSnapshot;
 import dev.miroir.router.topology.ThreeNodeSnapshots;
 import dev.miroir.router.write.DocumentPayloads.Format;
@@ -29,7 +30,7 @@ class DocumentBatchTest {
     try {
       List<ObjectNode> documents = DocumentPayloads.read(format, bytes(body), null);
       DocumentPayloads.rejectReservedField(documents);
-      var split = WriteSplitter.splitDocuments(documents, pk, s);
+      var split = WriteSplitter.splitDocuments(documents, pk, s, ShardStamp.GEO);
       Map<String, String> out = new TreeMap<>();
       split.perNode().forEach((node, docs) -> {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
@@ -49,7 +50,7 @@ class DocumentBatchTest {
   private static String after(Format format, String body, String pk, RoutingSnapshot s) {
     try {
       DocumentBatch batch = DocumentBatch.read(format, bytes(body), null);
-      var split = WriteSplitter.splitBatch(batch, pk, s);
+      var split = WriteSplitter.splitBatch(batch, pk, s, ShardStamp.GEO);
       Map<String, String> out = new TreeMap<>();
       split.perNode().forEach((node, bytes) -> out.put(node, canonical(bytes)));
       return batch.size() + " " + out + " " + split.targetsByShard();
@@ -129,7 +130,8 @@ class DocumentBatchTest {
         "[{\"id\":1,\"t\":\"\\ud800\"}]", "[{\"id\":1,\"\\udc00k\":1}]", "[{\"t\":\"no id\"}]",
         "[{\"id\":\"a b\"}]", "[{\"id\":true}]", "[{\"id\":1.5}]", "[{\"id\":1e2}]", "[{\"id\":null}]",
         "[{\"id\":[1]}]", "[{\"id\":{\"a\":1}}]", "[{\"id\":\"" + "x".repeat(512) + "\"}]", "[{\"id\":\"\"}]",
-        "[{\"id\":1},{\"id\":2,\"_miroir_shard\":1},{\"id\":3,\"t\":\"\\udfff\"}]", "[{\"id\":1e99999999999}]");
+        "[{\"id\":1},{\"id\":2,\"_miroir_shard\":1},{\"id\":3,\"t\":\"\\udfff\"}]", "[{\"id\":1e99999999999}]",
+        "[{\"id\":1,\"_geo._miroir_shard\":3}]", "[{\"id\":1},{\"_geo._miroir_shard\":null,\"id\":2}]");
     for (String body : bodies) {
       same(Format.JSON, body, "id");
     }
@@ -139,6 +141,16 @@ class DocumentBatchTest {
     same(Format.NDJSON, "{\"id\":1,\"_miroir_shard\":1}\n", "id");
     same(Format.CSV, "id,n:number\n1,x\n", "id");
     same(Format.CSV, "id,_miroir_shard\n1,2\n", "id");
+    same(Format.CSV, "id,_geo._miroir_shard\n1,2\n", "id");
+  }
+
+  @Test
+  void aDocumentCarryingEitherStampIsRefusedAsReserved() {
+    for (String field : ShardStamp.FIELDS) {
+      String refused = after(Format.JSON, "[{\"id\":1},{\"id\":2,\"" + field + "\":0}]", "id",
+          ThreeNodeSnapshots.of(1));
+      assertThat(refused).startsWith("refused").contains("miroir_reserved_field").contains(field);
+    }
   }
 
   @Test
@@ -146,20 +158,24 @@ class DocumentBatchTest {
     String body = "[{\"id\":\"a\",\"t\":\"\\u00e9\"} , {\"id\":\"b\"}]";
     DocumentBatch batch = DocumentBatch.scan(bytes(body), false);
     assertThat(batch).isNotNull();
-    byte[] node = batch.body(new int[] {1, 0}, 2, new int[] {12, 3});
+    byte[] node = batch.body(new int[] {1, 0}, 2, new int[] {12, 3}, ShardStamp.LEGACY);
     assertThat(new String(node, StandardCharsets.UTF_8))
         .isEqualTo("[{\"id\":\"b\",\"_miroir_shard\":3},{\"id\":\"a\",\"t\":\"\\u00e9\",\"_miroir_shard\":12}]");
+    assertThat(new String(batch.body(new int[] {1, 0}, 2, new int[] {12, 3}, ShardStamp.GEO), StandardCharsets.UTF_8))
+        .isEqualTo("[{\"id\":\"b\",\"_geo._miroir_shard\":3},{\"id\":\"a\",\"t\":\"\\u00e9\",\"_geo._miroir_shard\":12}]");
     assertThat(DocumentBatch.scan(bytes("[{\"id\":1,\"id\":2}]"), false)).as("duplicates go to the trees").isNull();
   }
 
   @Test
   void anEmptyDocumentIsStampedWithoutAComma() {
     DocumentBatch batch = DocumentBatch.ofTrees(List.of(JsonNodeFactory.instance.objectNode()));
-    assertThat(new String(batch.body(new int[] {0}, 1, new int[] {7}), StandardCharsets.UTF_8))
+    assertThat(new String(batch.body(new int[] {0}, 1, new int[] {7}, ShardStamp.LEGACY), StandardCharsets.UTF_8))
         .isEqualTo("[{\"_miroir_shard\":7}]");
     DocumentBatch scanned = DocumentBatch.scan(bytes("[{ }]"), false);
-    assertThat(new String(scanned.body(new int[] {0}, 1, new int[] {0}), StandardCharsets.UTF_8))
+    assertThat(new String(scanned.body(new int[] {0}, 1, new int[] {0}, ShardStamp.LEGACY), StandardCharsets.UTF_8))
         .isEqualTo("[{ \"_miroir_shard\":0}]");
+    assertThat(new String(scanned.body(new int[] {0}, 1, new int[] {0}, ShardStamp.GEO), StandardCharsets.UTF_8))
+        .isEqualTo("[{ \"_geo._miroir_shard\":0}]");
   }
 
   @Test
