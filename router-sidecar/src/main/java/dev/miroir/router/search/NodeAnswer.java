@@ -453,25 +453,24 @@ public final class NodeAnswer {
       int from = fields[3 * field] + 1;
       int to = fields[3 * field + 1] - 1;
       int n = to - from;
-      // An escape or a non-ASCII character takes more bytes than the characters it decodes to, so
-      // a key of fewer bytes than the name cannot be it, and a key of as many bytes is it only
-      // byte for char (a negative byte never equals a char) and without a backslash.
-      if (n < name.length()) {
+      int length = name.length();
+      // An escape or a non-ASCII character takes more bytes than the characters it decodes to: a
+      // key of fewer bytes than the name cannot be it. While the key's bytes are plain ASCII each
+      // is one character of its decoded name; a key whose plain prefix covers the name is the
+      // name exactly when nothing follows it.
+      if (n < length) {
         return false;
       }
-      if (n == name.length()) {
-        return sameAscii(bytes, from, to, name, n) && (!hasBackslash(from, to) || name(field).equals(name));
-      }
-      return !plain(from, to) && name(field).equals(name);
-    }
-
-    private boolean hasBackslash(int from, int to) {
-      for (int i = from; i < to; i++) {
-        if (bytes[i] == '\\') {
-          return true;
+      for (int i = 0; i < length; i++) {
+        byte b = bytes[from + i];
+        if (b == '\\' || b < 0) {
+          return name(field).equals(name);
+        }
+        if (b != name.charAt(i)) {
+          return false;
         }
       }
-      return false;
+      return n == length;
     }
 
     /** Whether the field is {@code path} or a parent object of it ({@code path} starts with "name."). */
