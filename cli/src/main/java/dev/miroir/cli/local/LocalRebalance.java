@@ -147,6 +147,11 @@ public final class LocalRebalance {
           bar.show(journal.progress());
           extra.saved(journal, move);
         }
+
+        @Override
+        public void fenced(ShardMoveState move, java.util.Map<String, Long> phaseMillis, List<String> notes) {
+          extra.fenced(move, phaseMillis, notes);
+        }
       }).run(plan);
     }
     bar.finish(done.progress());

@@ -223,7 +223,10 @@ class LocalRebalanceTest {
       } else {
         target = LocalRebalance.scaledTo(state, current, nodes);
       }
-      int killAt = kill && kills < 3 ? 2 + random.nextInt(6) : Integer.MAX_VALUE;
+      // The first kill comes at the end of the first fenced verification: after its fence was lifted,
+      // before the verified state is saved. The others at a random early save.
+      boolean killAtFence = kill && kills == 0;
+      int killAt = kill && kills > 0 && kills < 3 ? 2 + random.nextInt(6) : Integer.MAX_VALUE;
       AtomicInteger saves = new AtomicInteger();
       try {
         RebalanceJournal done = LocalRebalance.run(layout, KEY, target, 2, new PrintWriter(new StringWriter()),
@@ -231,6 +234,13 @@ class LocalRebalanceTest {
               @Override
               public void saved(RebalanceJournal journal, ShardMoveState move) {
                 if (saves.incrementAndGet() == killAt) {
+                  throw new IllegalStateException("killed");
+                }
+              }
+
+              @Override
+              public void fenced(ShardMoveState move, Map<String, Long> phaseMillis, List<String> notes) {
+                if (killAtFence) {
                   throw new IllegalStateException("killed");
                 }
               }

@@ -39,8 +39,9 @@ public final class Mover {
     default void saved(RebalanceJournal journal, ShardMoveState move) {}
 
     /**
-     * Called after a fenced verification (verified or not) and the lift of its fence, with where the
-     * fence's time went: milliseconds per phase ({@link FenceClock}). For benchmarks.
+     * Called after a fenced verification (verified or not) and the lift of its fence, before the state
+     * after it is saved, with where the fence's time went: milliseconds per phase ({@link FenceClock}).
+     * For benchmarks; throwing stops the mover like a kill, in the window between the lift and the save.
      */
     default void fenced(ShardMoveState move, Map<String, Long> phaseMillis, List<String> notes) {}
   }
@@ -68,6 +69,8 @@ public final class Mover {
    * copy or drop (the longest part of a fence measured).
    */
   private final NodeGate gate = new NodeGate(Duration.ofSeconds(60));
+  /** The clock of each move's last fenced step, handed to the listener once the step returned. */
+  private final Map<Integer, FenceClock> fenceClocks = new java.util.concurrent.ConcurrentHashMap<>();
 
   public Mover(TopologyStore topology, JournalStore journals, RouterApi routers, ShardCopier copier, Options options,
       Listener listener) {
@@ -254,6 +257,17 @@ public final class Mover {
       LOG.warn("shard {} {}: {}", shard, move.step().wireName(), e.getMessage());
       outcome = new MoveOutcome.Failed(e.getMessage());
     }
+    FenceClock fence = fenceClocks.remove(shard);
+    if (fence != null) {
+      // After the fence's lift and before the state after it is saved: a listener that throws here
+      // stops the mover in that window (the rerun resumes FENCED and verifies again under a new fence).
+      try {
+        listener.fenced(move, fence.millis(), fence.notes());
+      } catch (RuntimeException e) {
+        stopped = true;
+        throw e;
+      }
+    }
     long epoch = outcome instanceof MoveOutcome.Published p ? p.epoch() : 0;
     if (outcome instanceof MoveOutcome.Failed && move.failures() + 1 >= options.abandonAfterFailures()
         && move.step().canRollBack()) {
@@ -385,7 +399,7 @@ public final class Mover {
           e.getMessage());
     }
     clock.lap("lift");
-    listener.fenced(move, clock.millis(), clock.notes());
+    fenceClocks.put(move.shard(), clock);
     if (settled.difference() != null) {
       return new MoveOutcome.NotVerified(settled.difference(), settled.rewritten());
     }
