@@ -37,7 +37,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -892,7 +891,9 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
   }
 
   private UpdateControl<MeiliCluster> clusterStatus(Run run) {
-    MeiliClusterStatus previous = run.cluster.getStatus();
+    MeiliCluster live = run.client.resources(MeiliCluster.class).inNamespace(run.namespace())
+        .withName(run.model.name()).get();
+    MeiliClusterStatus previous = live != null ? live.getStatus() : run.cluster.getStatus();
     MeiliClusterStatus next = run.status.build();
     if (!"Ready".equals(next.getPhase())) {
       run.converged = false;
@@ -908,17 +909,39 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
         run.events.normal(run.cluster, flipped.getReason(), message);
       }
     }
-    UpdateControl<MeiliCluster> control;
-    if (next.equals(previous)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      MeiliCluster fresh = new MeiliCluster();
-      fresh.setMetadata(new ObjectMetaBuilder().withName(run.model.name()).withNamespace(run.namespace()).build());
-      fresh.setStatus(next);
-      control = UpdateControl.patchStatus(fresh);
+    if (live != null) {
+      writeStatus(run.client, live, next);
     }
     // Converged, it still looks again now and then: keys and replica checks change without an event.
-    return control.rescheduleAfter(run.converged ? settings.observe() : settings.requeue());
+    return UpdateControl.<MeiliCluster>noUpdate().rescheduleAfter(run.converged ? settings.observe() : settings.requeue());
+  }
+
+  /**
+   * Replaces the status of the cluster as the API server has it now, with optimistic locking. Not
+   * the framework's status patch: without server-side apply that patch is a JSON Patch computed
+   * against the informer's copy, which can be older than the server's (an error status written a
+   * moment before), and a stale base left an earlier write's condition next to a newer phase
+   * (phase Ready with Ready=False). A conflict reads the live object again.
+   */
+  private static void writeStatus(KubernetesClient client, MeiliCluster live, MeiliClusterStatus next) {
+    MeiliCluster current = live;
+    for (int attempt = 0; ; attempt++) {
+      if (current == null || next.equals(current.getStatus())) {
+        return;
+      }
+      current.setStatus(next);
+      try {
+        client.resources(MeiliCluster.class).inNamespace(current.getMetadata().getNamespace()).resource(current)
+            .updateStatus();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != java.net.HttpURLConnection.HTTP_CONFLICT || attempt >= 2) {
+          throw e;
+        }
+        current = client.resources(MeiliCluster.class).inNamespace(live.getMetadata().getNamespace())
+            .withName(live.getMetadata().getName()).get();
+      }
+    }
   }
 
   /**
@@ -940,7 +963,9 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
         cluster.getMetadata().getName(), step, detail);
     metrics.reconcileError(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName(), step);
 
-    MeiliClusterStatus previous = cluster.getStatus();
+    MeiliCluster live = context.getClient().resources(MeiliCluster.class)
+        .inNamespace(cluster.getMetadata().getNamespace()).withName(cluster.getMetadata().getName()).get();
+    MeiliClusterStatus previous = live != null ? live.getStatus() : cluster.getStatus();
     MeiliClusterStatus next = ClusterStatusAggregator.withReconcileError(previous,
         cluster.getMetadata().getGeneration(), clock.instant(), message);
     Condition before = previous == null || previous.getConditions() == null ? null
@@ -949,14 +974,10 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
     if (before == null || !message.equals(before.getMessage())) {
       new ClusterEvents(context.getClient()).warning(cluster, ClusterStatusAggregator.REASON_RECONCILE_ERROR, message);
     }
-    if (next.equals(previous)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
+    if (live != null) {
+      writeStatus(context.getClient(), live, next);
     }
-    MeiliCluster fresh = new MeiliCluster();
-    fresh.setMetadata(new ObjectMetaBuilder().withName(cluster.getMetadata().getName())
-        .withNamespace(cluster.getMetadata().getNamespace()).build());
-    fresh.setStatus(next);
-    return ErrorStatusUpdateControl.patchStatus(fresh);
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   private static String abbreviate(String text, int max) {
