@@ -70,11 +70,7 @@ public final class ShardCopier {
   }
 
   private JsonNode require(TopologyNode node, HttpMethod method, String path, String body) {
-    NodeReply reply = call(node, method, path, body);
-    if (!reply.isSuccess()) {
-      throw new IllegalStateException(method + " " + path + " on " + node.id() + ": " + RouterApi.describe(reply));
-    }
-    return reply.json();
+    return success(node, method + " " + path, call(node, method, path, body));
   }
 
   public boolean healthy(TopologyNode node) {
