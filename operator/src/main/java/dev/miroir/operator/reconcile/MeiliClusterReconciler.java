@@ -156,7 +156,13 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
   }
 
   @Override
-  public UpdateControl<MeiliCluster> reconcile(MeiliCluster cluster, Context<MeiliCluster> context) {
+  public UpdateControl<MeiliCluster> reconcile(MeiliCluster cached, Context<MeiliCluster> context) {
+    // The pass works on the object as the API server has it now: the status written by the previous
+    // pass (which steps read back: the last epoch, whether the cluster was serving) may not have
+    // reached the informer's copy yet, since the status is written directly (writeStatus).
+    MeiliCluster live = context.getClient().resources(MeiliCluster.class)
+        .inNamespace(cached.getMetadata().getNamespace()).withName(cached.getMetadata().getName()).get();
+    MeiliCluster cluster = live != null ? live : cached;
     ClusterModel model = new ClusterModel(cluster, settings.routerImage());
     Run run = new Run(cluster, model, context.getClient(),
         new ClusterStatusAggregator(cluster.getStatus(), cluster.getMetadata().getGeneration(), clock.instant()));
@@ -891,9 +897,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
   }
 
   private UpdateControl<MeiliCluster> clusterStatus(Run run) {
-    MeiliCluster live = run.client.resources(MeiliCluster.class).inNamespace(run.namespace())
-        .withName(run.model.name()).get();
-    MeiliClusterStatus previous = live != null ? live.getStatus() : run.cluster.getStatus();
+    MeiliClusterStatus previous = run.cluster.getStatus();
     MeiliClusterStatus next = run.status.build();
     if (!"Ready".equals(next.getPhase())) {
       run.converged = false;
@@ -909,9 +913,7 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
         run.events.normal(run.cluster, flipped.getReason(), message);
       }
     }
-    if (live != null) {
-      writeStatus(run.client, live, next);
-    }
+    writeStatus(run.client, run.cluster, next);
     // Converged, it still looks again now and then: keys and replica checks change without an event.
     return UpdateControl.<MeiliCluster>noUpdate().rescheduleAfter(run.converged ? settings.observe() : settings.requeue());
   }
@@ -929,6 +931,8 @@ public final class MeiliClusterReconciler implements Reconciler<MeiliCluster> {
       if (current == null || next.equals(current.getStatus())) {
         return;
       }
+      // A copy: the object may be the informer's (the framework's cache must never be changed).
+      current = io.fabric8.kubernetes.client.utils.Serialization.clone(current);
       current.setStatus(next);
       try {
         client.resources(MeiliCluster.class).inNamespace(current.getMetadata().getNamespace()).resource(current)
