@@ -325,22 +325,21 @@ public final class Fleet {
     String type = null;
     for (NodeReply reply : replies.values()) {
       if (reply.isSuccess()) {
-        JsonNode json = reply.json();
-        refs.add(new NodeTaskRef(reply.nodeId(), s.node(reply.nodeId()).url(), json.path("taskUid").asLong(), true));
+        refs.add(new NodeTaskRef(reply.nodeId(), s.node(reply.nodeId()).url(), reply.taskUid(0), true));
         if (type == null) {
-          type = json.path("type").asText(null);
+          type = reply.taskType();
         }
       }
     }
     for (NodeReply reply : followUps.values()) {
       if (reply.isSuccess()) {
-        refs.add(new NodeTaskRef(reply.nodeId(), s.node(reply.nodeId()).url(), reply.json().path("taskUid").asLong(), false));
+        refs.add(new NodeTaskRef(reply.nodeId(), s.node(reply.nodeId()).url(), reply.taskUid(0), false));
       }
     }
     String taskType = type;
     // The earliest node enqueue time, so that startedAt never precedes enqueuedAt.
     String enqueuedAt = replies.values().stream().filter(NodeReply::isSuccess)
-        .map(r -> r.json().path("enqueuedAt").asText(null)).filter(v -> v != null)
+        .map(NodeReply::enqueuedAt).filter(v -> v != null)
         .min(java.util.Comparator.comparing(Instant::parse)).orElse(Instant.now().toString());
     return blocking(() -> {
       long uid = tasks.nextUid();

@@ -244,7 +244,7 @@ final class NodeDispatcher {
   private void handle(ReplicaLog.Entry entry, NodeReply reply) {
     CopyOutcome outcome = CopyOutcome.of(reply);
     if (outcome == CopyOutcome.ENQUEUED || outcome == CopyOutcome.REFUSED) {
-      long taskUid = outcome == CopyOutcome.ENQUEUED ? reply.json().path("taskUid").asLong(-1) : -1;
+      long taskUid = outcome == CopyOutcome.ENQUEUED ? reply.taskUid(-1) : -1;
       // The first attempt is answered now, before the delivery is recorded: the write's copies are
       // in the log already (what a 202 promises) and the node has this one; recording it only saves
       // a re-send after a crash (the head, checked against the node's tasks when not idempotent),
