@@ -78,6 +78,11 @@ public final class NodeReply {
       return MissingNode.getInstance();
     }
     try {
+      // Read where the bytes are (a node's answer is one heap buffer), not from a copy of them.
+      if (body instanceof BufferInternal internal && internal.unwrap().hasArray()) {
+        ByteBuf buf = internal.unwrap();
+        return DocumentPayloads.JSON.readTree(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+      }
       return DocumentPayloads.JSON.readTree(body.getBytes());
     } catch (IOException e) {
       return MissingNode.getInstance();
