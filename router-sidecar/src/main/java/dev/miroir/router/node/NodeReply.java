@@ -77,13 +77,9 @@ public final class NodeReply {
     if (body == null || body.length() == 0) {
       return MissingNode.getInstance();
     }
-    try {
-      // Read where the bytes are (a node's answer is one heap buffer), not from a copy of them.
-      if (body instanceof BufferInternal internal && internal.unwrap().hasArray()) {
-        ByteBuf buf = internal.unwrap();
-        return DocumentPayloads.JSON.readTree(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
-      }
-      return DocumentPayloads.JSON.readTree(body.getBytes());
+    try (JsonParser p = parser(body)) {
+      JsonNode tree = DocumentPayloads.JSON.readTree(p);
+      return tree == null ? MissingNode.getInstance() : tree;
     } catch (IOException e) {
       return MissingNode.getInstance();
     }
@@ -166,16 +162,18 @@ public final class NodeReply {
       }
     }
 
-    private static JsonParser parser(Buffer body) throws IOException {
-      if (body instanceof BufferInternal internal) {
-        ByteBuf buf = internal.unwrap();
-        if (buf.hasArray()) {
-          return DocumentPayloads.JSON.getFactory().createParser(buf.array(),
-              buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
-        }
+  }
+
+  /** A parser over the bytes where they are (a node's answer is one heap buffer), not over a copy of them. */
+  private static JsonParser parser(Buffer body) throws IOException {
+    if (body instanceof BufferInternal internal) {
+      ByteBuf buf = internal.unwrap();
+      if (buf.hasArray()) {
+        return DocumentPayloads.JSON.getFactory().createParser(buf.array(),
+            buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
       }
-      return DocumentPayloads.JSON.getFactory().createParser(body.getBytes());
     }
+    return DocumentPayloads.JSON.getFactory().createParser(body.getBytes());
   }
 
   /** A short description for logs and error messages (never the body: it may hold documents). */

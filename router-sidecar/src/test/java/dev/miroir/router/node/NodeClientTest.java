@@ -196,6 +196,7 @@ class NodeClientTest {
         "[{\"taskUid\":12}]",
         "{\"taskUid\":12",
         "not json",
+        "  ",
         "",
     };
     for (String body : bodies) {
@@ -206,6 +207,9 @@ class NodeClientTest {
       assertThat(reply.taskType()).as(body).isEqualTo(tree.path("type").asText(null));
       assertThat(reply.enqueuedAt()).as(body).isEqualTo(tree.path("enqueuedAt").asText(null));
     }
+    assertThat(new NodeReply("n", 202, Buffer.buffer("  "), null).json().isMissingNode()).isTrue();
+    assertThat(new NodeReply("n", 200, Buffer.buffer("{\"a\":[1.50]}"), null).json().path("a").get(0).decimalValue())
+        .isEqualByComparingTo("1.50");
     // A buffer that is a window on a larger array is read at its own offset.
     Buffer window = Buffer.buffer("xx{\"taskUid\":5}yy".getBytes(StandardCharsets.UTF_8)).slice(2, 15);
     assertThat(new NodeReply("n", 202, window, null).taskUid(-1)).isEqualTo(5);
