@@ -89,8 +89,9 @@ public final class NodeCallHarness {
       @Override
       public long readEnqueued(NodeReply reply) {
         // NodeDispatcher.handle, Fleet.recordTask (taskUid and type), Fleet.recordTask (enqueuedAt).
-        return reply.json().path("taskUid").asLong(-1) + reply.json().path("taskUid").asLong()
-            + reply.json().path("type").asText(null).length() + reply.json().path("enqueuedAt").asText(null).length();
+        com.fasterxml.jackson.databind.JsonNode recorded = reply.json();
+        return reply.json().path("taskUid").asLong(-1) + recorded.path("taskUid").asLong()
+            + recorded.path("type").asText(null).length() + reply.json().path("enqueuedAt").asText(null).length();
       }
     };
 
@@ -142,6 +143,7 @@ public final class NodeCallHarness {
             Arrays.toString(round(cpu[1])));
       }
     }
+    readEnqueued(beforeCaller, afterCaller, enqueued);
     System.out.printf(Locale.ROOT, "load average at the end %.2f%n",
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     after.close();
@@ -192,6 +194,31 @@ public final class NodeCallHarness {
       System.out.print("");
     }
     return new double[] {cpu / 1_000.0 / calls, (double) bytes / calls};
+  }
+
+  /** The 202 read alone, on this thread: three trees (before) against one streaming read (after). */
+  private static void readEnqueued(Caller before, Caller after, Buffer enqueued) {
+    long thread = Thread.currentThread().getId();
+    int n = 200_000;
+    double[][] cpu = new double[2][5];
+    double[][] alloc = new double[2][5];
+    long sink = 0;
+    for (int r = -2; r < 5; r++) {
+      for (int which = 0; which < 2; which++) {
+        Caller c = which == 0 ? before : after;
+        long t0 = THREADS.getThreadCpuTime(thread);
+        long a0 = THREADS.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < n; i++) {
+          sink += c.readEnqueued(new NodeReply("n1", 202, enqueued, null));
+        }
+        if (r >= 0) {
+          cpu[which][r] = (THREADS.getThreadCpuTime(thread) - t0) / 1_000.0 / n;
+          alloc[which][r] = (double) (THREADS.getThreadAllocatedBytes(thread) - a0) / n;
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "202 read  CPU per answer: before %.2f us, after %.2f us  allocation: before %.0f B,"
+        + " after %.0f B%s%n", median(cpu[0]), median(cpu[1]), median(alloc[0]), median(alloc[1]), sink == 42 ? " " : "");
   }
 
   private static double median(double[] values) {
