@@ -95,8 +95,9 @@ public final class NodeClient implements AutoCloseable {
       target = Target.of(node.url());
       targets.put(node.url(), target);
     }
-    // Both the wait for a connection and the node's silence, as the web client's timeout was.
-    RequestOptions options = new RequestOptions().setMethod(method).setTimeout(timeoutMillis);
+    // Both the wait for a connection and the node's silence, as the web client's timeout was; and
+    // redirects followed as the web client followed them (GET and HEAD; a 303 as a GET).
+    RequestOptions options = new RequestOptions().setMethod(method).setTimeout(timeoutMillis).setFollowRedirects(true);
     if (target.host() == null) {
       options.setAbsoluteURI(stripSlash(node.url()) + pathAndQuery);
     } else {

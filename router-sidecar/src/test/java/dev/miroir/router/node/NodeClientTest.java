@@ -174,6 +174,21 @@ class NodeClientTest {
   }
 
   @Test
+  void aRedirectOfAReadIsFollowedAsTheWebClientFollowedIt() {
+    TopologyNode node = stub(request -> {
+      if (request.path().equals("/old")) {
+        request.response().setStatusCode(302).putHeader("Location", "/new").end();
+      } else {
+        request.response().end("{\"at\":\"" + request.path() + "\"}");
+      }
+    });
+    client = new NodeClient(vertx, Duration.ofSeconds(10), meters);
+    NodeReply reply = client.send(node, HttpMethod.GET, "/old", null, null, "Bearer k").await();
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.json().path("at").asText()).isEqualTo("/new");
+  }
+
+  @Test
   void aServerErrorIsPassedOnAndCounted() {
     TopologyNode node = stub(request -> request.response().setStatusCode(503).end("{\"message\":\"busy\"}"));
     client = new NodeClient(vertx, Duration.ofSeconds(10), meters);
