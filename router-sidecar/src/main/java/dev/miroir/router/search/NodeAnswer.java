@@ -235,7 +235,7 @@ public final class NodeAnswer {
   /** Eight bytes of an array as one long, little-endian: byte {@code i} is the lowest. */
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private static int ws(byte[] bytes, int i, int end) {
+  static int ws(byte[] bytes, int i, int end) {
     while (i < end && (bytes[i] == ' ' || bytes[i] == '\n' || bytes[i] == '\r' || bytes[i] == '\t')) {
       i++;
     }
@@ -356,6 +356,8 @@ public final class NodeAnswer {
     /** Per {@link NodeAnswer#RANKING} field: where its value begins and ends, -1 when absent. */
     final int[] rankingSpans = {-1, -1, -1, -1, -1, -1};
     private boolean rankingDecoded;
+    /** Whether the merge ranked this hit (it reached the head of its list). */
+    boolean ranked;
 
     Hit(ObjectMapper mapper, byte[] bytes, int start) {
       super(JsonNodeFactory.instance);
@@ -382,6 +384,7 @@ public final class NodeAnswer {
     JsonNode ranking(String name) {
       if (!rankingDecoded) {
         rankingDecoded = true;
+        ranked = true;
         for (int r = 0; r < RANKING.length; r++) {
           int from = rankingSpans[2 * r];
           if (r == 0 && from >= 0 && setScore(from, rankingSpans[1])) {
@@ -431,6 +434,11 @@ public final class NodeAnswer {
 
     boolean nested() {
       return nested;
+    }
+
+    /** The answer this hit lies in: its ranking fields are at {@link #rankingSpans}. */
+    byte[] bytes() {
+      return bytes;
     }
 
     /** A field's name, its escapes decoded. */

@@ -77,10 +77,14 @@ final class RankingKey {
 
   /** Reads the ranking of {@code hit}; scores and details must have been asked for. */
   static RankingKey of(JsonNode hit, int queryPosition, double weight, double semanticRatio) {
-    RankingKey key = new RankingKey();
-    key.queryPosition = queryPosition;
-    key.weight = weight;
-    key.semanticRatio = semanticRatio;
+    if (hit instanceof NodeAnswer.Hit read) {
+      // Straight from the node's bytes when they have the shape Meilisearch writes (no tree).
+      RankingKey key = RankingReader.read(read, queryPosition, weight, semanticRatio);
+      if (key != null) {
+        return key;
+      }
+    }
+    RankingKey key = new RankingKey(queryPosition, weight, semanticRatio);
     JsonNode global = ranking(hit, "_rankingScore");
     boolean hasGlobal = global != null && global.isNumber();
     if (hasGlobal) {
@@ -88,7 +92,12 @@ final class RankingKey {
     }
     JsonNode details = ranking(hit, "_rankingScoreDetails");
     if (details != null && details.isObject()) {
-      key.readDetails(details, hasGlobal);
+      Rules rules = Rules.scratch();
+      for (Iterator<Map.Entry<String, JsonNode>> it = details.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> entry = it.next();
+        rules.next(entry.getKey()).fill(entry.getValue(), rules.count - 1);
+      }
+      key.readDetails(rules, hasGlobal);
     }
     JsonNode federation = ranking(hit, "_federation");
     JsonNode weighted = federation == null ? null : federation.get("weightedScoreValues");
@@ -104,83 +113,224 @@ final class RankingKey {
     return key;
   }
 
+  RankingKey(int queryPosition, double weight, double semanticRatio) {
+    this.queryPosition = queryPosition;
+    this.weight = weight;
+    this.semanticRatio = semanticRatio;
+  }
+
   /** A ranking field of a hit; a hit read by {@link NodeAnswer} decodes its own on this first read. */
   private static JsonNode ranking(JsonNode hit, String name) {
     return hit instanceof NodeAnswer.Hit lazy ? lazy.ranking(name) : hit.get(name);
   }
 
-  private void readDetails(JsonNode details, boolean hasGlobal) {
-    detailed = true;
-    // The map is written in rule order, but "order" is the contract: sort by it (a handful).
-    int count = details.size();
-    String[] names = new String[count];
-    JsonNode[] rulesInOrder = new JsonNode[count];
-    long[] orders = new long[count];
-    int filled = 0;
-    for (Iterator<Map.Entry<String, JsonNode>> it = details.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
-      long order = entry.getValue().path("order").asLong(filled);
-      int at = filled++;
-      while (at > 0 && orders[at - 1] > order) {
-        names[at] = names[at - 1];
-        rulesInOrder[at] = rulesInOrder[at - 1];
-        orders[at] = orders[at - 1];
-        at--;
-      }
-      names[at] = entry.getKey();
-      rulesInOrder[at] = entry.getValue();
-      orders[at] = order;
+  // ---- the rules of _rankingScoreDetails, read from a tree or from bytes (RankingReader) ---------
+
+  static final byte WORDS = 0;
+  static final byte TYPO = 1;
+  static final byte PROXIMITY = 2;
+  static final byte ATTRIBUTE = 3;
+  static final byte EXACTNESS = 4;
+  static final byte SKIPPED = 5;
+  static final byte VECTOR_SORT = 6;
+  static final byte GEO_SORT = 7;
+  static final byte HIDDEN_RULE = 8;
+  static final byte SORT_RULE = 9;
+
+  /** What a rule is, from its name in the details ({@code words}, {@code price:asc}, ...). */
+  static byte ruleOf(String name) {
+    return switch (name) {
+      case "words" -> WORDS;
+      case "typo" -> TYPO;
+      case "proximity" -> PROXIMITY;
+      case "attribute" -> ATTRIBUTE;
+      case "exactness" -> EXACTNESS;
+      case "skipped" -> SKIPPED;
+      case "vectorSort" -> VECTOR_SORT;
+      default -> name.startsWith("_geoPoint(") ? GEO_SORT : name.startsWith("<hidden-rule-") ? HIDDEN_RULE : SORT_RULE;
+    };
+  }
+
+  /**
+   * One rule of the details, with the values the key reads from it (what each rule reads is in
+   * {@link #readDetails}). Reused from hit to hit: a key is built from a thread's scratch rules.
+   */
+  static final class Rule {
+    byte rule;
+    /** The name ends with {@code :asc} (sort and geo rules). */
+    boolean asc;
+    long order;
+    double score;
+    long matchingWords;
+    long maxMatchingWords;
+    boolean hasMaxMatchingWords;
+    long typoCount;
+    long maxTypoCount;
+    double attributeRankingOrderScore;
+    double queryWordDistanceScore;
+    /** 3 exact match, 2 matches start, 1 anything else. */
+    int matchType;
+    double similarity;
+    double distance;
+    JsonNode value;
+
+    /** Sets the values a fresh rule has when its fields are absent; {@code order} defaults to its arrival. */
+    Rule reset(byte rule, boolean asc, long arrival) {
+      this.rule = rule;
+      this.asc = asc;
+      order = arrival;
+      score = 0;
+      matchingWords = 0;
+      maxMatchingWords = 0;
+      hasMaxMatchingWords = false;
+      typoCount = 0;
+      maxTypoCount = 0;
+      attributeRankingOrderScore = 0;
+      queryWordDistanceScore = 0;
+      matchType = 1;
+      similarity = 0;
+      distance = Double.NaN;
+      value = null;
+      return this;
     }
 
+    /** The rule's values from its tree, as Jackson's lenient accessors read them. */
+    void fill(JsonNode node, long arrival) {
+      order = node.path("order").asLong(arrival);
+      score = node.path("score").asDouble(0);
+      switch (rule) {
+        case WORDS -> {
+          maxMatchingWords = node.path("maxMatchingWords").asLong();
+          matchingWords = node.path("matchingWords").asLong();
+        }
+        case TYPO -> {
+          maxTypoCount = node.path("maxTypoCount").asLong();
+          typoCount = node.path("typoCount").asLong();
+        }
+        case ATTRIBUTE -> {
+          attributeRankingOrderScore = node.path("attributeRankingOrderScore").asDouble(0);
+          queryWordDistanceScore = node.path("queryWordDistanceScore").asDouble(0);
+        }
+        case EXACTNESS -> {
+          String match = node.path("matchType").asText();
+          matchType = "exactMatch".equals(match) ? 3 : "matchesStart".equals(match) ? 2 : 1;
+          hasMaxMatchingWords = node.has("maxMatchingWords");
+          maxMatchingWords = node.path("maxMatchingWords").asLong();
+          matchingWords = node.path("matchingWords").asLong();
+        }
+        case VECTOR_SORT -> {
+          JsonNode s = node.get("similarity");
+          similarity = s != null && s.isNumber() ? s.doubleValue() : 0;
+        }
+        case GEO_SORT -> {
+          JsonNode d = node.get("distance");
+          distance = d != null && d.isNumber() ? d.doubleValue() : Double.NaN;
+        }
+        case SORT_RULE -> value = node.get("value");
+        default -> {}
+      }
+    }
+  }
+
+  /** The rules of one hit's details in the order they were written; a thread's scratch. */
+  static final class Rules {
+    private static final ThreadLocal<Rules> SCRATCH = ThreadLocal.withInitial(Rules::new);
+
+    Rule[] rules = new Rule[8];
+    /** Where each rule's name is in the answer, when read from bytes ({@link RankingReader}). */
+    int[] names = new int[16];
+    int count;
+
+    /** This thread's rules, emptied. */
+    static Rules scratch() {
+      Rules rules = SCRATCH.get();
+      rules.count = 0;
+      return rules;
+    }
+
+    /** The next rule, reset for {@code name}. */
+    Rule next(String name) {
+      return next(ruleOf(name), name.endsWith(":asc"));
+    }
+
+    Rule next(byte rule, boolean asc) {
+      if (count == rules.length) {
+        rules = java.util.Arrays.copyOf(rules, count * 2);
+        names = java.util.Arrays.copyOf(names, count * 4);
+      }
+      Rule r = rules[count];
+      if (r == null) {
+        r = rules[count] = new Rule();
+      }
+      r.reset(rule, asc, count);
+      count++;
+      return r;
+    }
+
+    /** Sorted by {@code order}, stable: the map is written in rule order, but "order" is the contract. */
+    void sortByOrder() {
+      for (int i = 1; i < count; i++) {
+        Rule r = rules[i];
+        int at = i;
+        while (at > 0 && rules[at - 1].order > r.order) {
+          rules[at] = rules[at - 1];
+          at--;
+        }
+        rules[at] = r;
+      }
+    }
+  }
+
+  private void readDetails(Rules details, boolean hasGlobal) {
+    detailed = true;
+    details.sortByOrder();
+    int count = details.count;
     boolean inGroup = false;
     boolean firstScoreSeen = false;
     double groupSum = 0;
     double groupProduct = 1; // NaN once a needed maximum rank is unknown
     for (int i = 0; i < count; i++) {
-      String name = names[i];
-      JsonNode rule = rulesInOrder[i];
-      double ruleScore = rule.path("score").asDouble(0);
+      Rule rule = details.rules[i];
+      double ruleScore = rule.score;
       long ruleMax; // the rule's maximum rank as Rank::merge sees it; 0 when unknown
-      switch (name) {
-        case "words" -> {
-          long max = rule.path("maxMatchingWords").asLong();
-          addRank(rule.path("matchingWords").asLong(), max);
+      switch (rule.rule) {
+        case WORDS -> {
+          long max = rule.maxMatchingWords;
+          addRank(rule.matchingWords, max);
           ruleMax = max;
         }
-        case "typo" -> {
-          long max = rule.path("maxTypoCount").asLong() + 1;
-          addRank(Math.max(0, max - rule.path("typoCount").asLong()), max);
+        case TYPO -> {
+          long max = rule.maxTypoCount + 1;
+          addRank(Math.max(0, max - rule.typoCount), max);
           ruleMax = max;
         }
-        case "proximity" -> {
+        case PROXIMITY -> {
           addFloat(ruleScore);
           ruleMax = 0;
         }
-        case "attribute" -> {
-          addFloat(rule.path("attributeRankingOrderScore").asDouble(0));
-          addFloat(rule.path("queryWordDistanceScore").asDouble(0));
+        case ATTRIBUTE -> {
+          addFloat(rule.attributeRankingOrderScore);
+          addFloat(rule.queryWordDistanceScore);
           ruleMax = 0;
         }
-        case "exactness" -> {
-          String match = rule.path("matchType").asText();
-          addRank("exactMatch".equals(match) ? 3 : "matchesStart".equals(match) ? 2 : 1, 3);
-          if (rule.has("maxMatchingWords")) {
-            long max = rule.path("maxMatchingWords").asLong() + 1;
-            addRank(rule.path("matchingWords").asLong() + 1, max);
+        case EXACTNESS -> {
+          addRank(rule.matchType, 3);
+          if (rule.hasMaxMatchingWords) {
+            long max = rule.maxMatchingWords + 1;
+            addRank(rule.matchingWords + 1, max);
             ruleMax = 3 * max;
           } else {
             // Exact and starts-with matches hide their exact-words rank; all of them are equal.
             ruleMax = 0;
           }
         }
-        case "skipped" -> {
+        case SKIPPED -> {
           addRank(0, 1);
           ruleScore = 0;
           ruleMax = 1;
         }
-        case "vectorSort" -> {
-          JsonNode similarity = rule.get("similarity");
-          double sim = similarity != null && similarity.isNumber() ? similarity.doubleValue() : 0;
+        case VECTOR_SORT -> {
+          double sim = rule.similarity;
           semantic = true;
           if (inGroup) {
             addGroupScore(firstScoreSeen || !hasGlobal ? groupSum : globalScore, RANK);
@@ -198,17 +348,16 @@ final class RankingKey {
             firstScoreSeen = true;
             inGroup = false;
           }
-          boolean asc = name.endsWith(":asc");
-          if (name.startsWith("_geoPoint(")) {
-            JsonNode distance = rule.get("distance");
-            double d = distance != null && distance.isNumber() ? distance.doubleValue() : Double.NaN;
+          boolean asc = rule.asc;
+          if (rule.rule == GEO_SORT) {
+            double d = rule.distance;
             addRule(GEO, 0, 0, d, asc, null);
             addGroup(GEO, d, asc, null);
-          } else if (name.startsWith("<hidden-rule-")) {
+          } else if (rule.rule == HIDDEN_RULE) {
             addRule(HIDDEN, 0, 0, 0, false, null);
             addGroup(HIDDEN, 0, false, null);
           } else {
-            JsonNode v = rule.get("value");
+            JsonNode v = rule.value;
             addRule(SORT, 0, 0, 0, asc, v);
             addGroup(SORT, 0, asc, v);
           }
@@ -237,6 +386,22 @@ final class RankingKey {
         }
       }
     }
+  }
+
+  /**
+   * The key of a hit whose ranking was read from its bytes ({@link RankingReader}): its
+   * {@code _rankingScore} when it had a number there, its details when it had an object there.
+   */
+  static RankingKey of(int queryPosition, double weight, double semanticRatio, boolean hasGlobal, double global,
+      Rules details) {
+    RankingKey key = new RankingKey(queryPosition, weight, semanticRatio);
+    if (hasGlobal) {
+      key.globalScore = global;
+    }
+    if (details != null) {
+      key.readDetails(details, hasGlobal);
+    }
+    return key;
   }
 
   /** {@code _federation.weightedScoreValues} of a proxy search: already weighted groups. */
