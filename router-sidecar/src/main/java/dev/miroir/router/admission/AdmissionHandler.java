@@ -50,6 +50,8 @@ public final class AdmissionHandler implements Handler<RoutingContext> {
       return;
     }
     RouteRule rule = RouteRule.of(request.method(), rawPath);
+    // BodyGuard needs the same rule once the body is read: derived once per request.
+    ctx.put(RouteRule.CONTEXT_KEY, rule);
     if (rule.action() == null && !rule.operatorOnly()) {
       admitBody(ctx, rule);
       return;

@@ -40,7 +40,8 @@ public final class BodyGuard implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    RouteRule rule = RouteRule.of(ctx.request().method(), ctx.request().path());
+    RouteRule admitted = ctx.get(RouteRule.CONTEXT_KEY);
+    RouteRule rule = admitted != null ? admitted : RouteRule.of(ctx.request().method(), ctx.request().path());
     if (ctx.request().method() == io.vertx.core.http.HttpMethod.GET) {
       try {
         ReservedFieldGuard.checkQuery(RouteRule.segments(ctx.request().path()), ctx.queryParams());

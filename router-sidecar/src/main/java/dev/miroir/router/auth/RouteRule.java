@@ -27,6 +27,9 @@ public record RouteRule(Action action, String indexUid, Body body, boolean opera
     DOCUMENTS
   }
 
+  /** Where admission leaves a request's rule for the handlers after it (routing context data). */
+  public static final String CONTEXT_KEY = "miroir.routeRule";
+
   static final RouteRule OPEN = new RouteRule(null, null, Body.NONE, false);
   static final RouteRule OPERATOR = new RouteRule(null, null, Body.NONE, true);
 
