@@ -90,6 +90,36 @@ class ShardFenceTest {
     assertThat(System.nanoTime() - start).isGreaterThan(Duration.ofMillis(1500).toNanos());
   }
 
+  /**
+   * A fence names, per node, the task of the last write to its shard (what a fenced move waits for),
+   * not the node's last task: a write to another shard after it is not waited for.
+   */
+  @Test
+  void aFenceNamesEachNodesLastTaskHoldingAWriteToItsShard() throws Exception {
+    TwoRouterTestBase.write(url, "POST", "/indexes", "{\"uid\":\"marks\",\"primaryKey\":\"id\"}");
+    TwoRouterTestBase.write(url, "POST", "/indexes/marks/documents", "[{\"id\":\"" + idInShard(0) + "\"}]");
+    TwoRouterTestBase.write(url, "POST", "/indexes/marks/documents", "[{\"id\":\"" + idInShard(2) + "\"}]");
+    HttpResponse<String> raised = TwoRouterTestBase.send(url, "POST", "/_miroir/fences",
+        "{\"indexUid\":null,\"shards\":[0],\"ttlSeconds\":60}");
+    String fenceId = MeiliHttp.mapper().readTree(raised.body()).path("fenceId").asText();
+    try {
+      HttpResponse<String> shown = TwoRouterTestBase.send(url, "GET", "/_miroir/fences/" + fenceId, null);
+      assertThat(shown.statusCode()).as(shown.body()).isEqualTo(200);
+      JsonNode lastTasks = MeiliHttp.mapper().readTree(shown.body()).path("lastTasks");
+      for (int i = 0; i < 2; i++) {
+        // RF 2 over two nodes: both hold both writes; the newest task is the write to shard 2.
+        JsonNode tasks = cluster.nodes.get(i).http().get("/tasks?indexUids=marks&types=documentAdditionOrUpdate&limit=2")
+            .requireSuccess().body().path("results");
+        assertThat(lastTasks.path("node-" + i).isIntegralNumber()).as("%s", lastTasks).isTrue();
+        assertThat(lastTasks.path("node-" + i).asLong()).as("%s against %s", lastTasks, tasks)
+            .isEqualTo(tasks.get(1).path("uid").asLong());
+      }
+    } finally {
+      TwoRouterTestBase.send(url, "DELETE", "/_miroir/fences/" + fenceId, null);
+    }
+    assertThat(TwoRouterTestBase.send(url, "GET", "/_miroir/fences/" + fenceId, null).statusCode()).isEqualTo(404);
+  }
+
   @Test
   void fencesAreMasterKeyOnlyAndCheckTheirInput() throws Exception {
     var wrongKey = new MeiliHttp(java.net.URI.create(url), "not-the-key");

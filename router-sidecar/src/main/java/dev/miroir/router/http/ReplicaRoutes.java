@@ -32,6 +32,10 @@ public final class ReplicaRoutes implements RouteModule {
       Endpoints.requireMasterKey(ctx, fleet);
       return fleet.sequenced(c -> raise(fleet, c)).apply(ctx);
     });
+    e.on(HttpMethod.GET, "/_miroir/fences/:id", "miroir.fences.get", ctx -> {
+      Endpoints.requireMasterKey(ctx, fleet);
+      return fleet.sequenced(c -> show(fleet, c)).apply(ctx);
+    });
     e.on(HttpMethod.DELETE, "/_miroir/fences/:id", "miroir.fences.lift", ctx -> {
       Endpoints.requireMasterKey(ctx, fleet);
       return fleet.sequenced(c -> lift(fleet, c)).apply(ctx);
@@ -65,14 +69,40 @@ public final class ReplicaRoutes implements RouteModule {
         .map(handle -> Reply.json(200, JsonNodeFactory.instance.objectNode().put("fenceId", handle.id())));
   }
 
+  /**
+   * A standing fence and, per node, the task at or after every task holding a write to its shards
+   * ({@code lastTasks}, null where this sequencer cannot tell): a fenced move waits for that task, not
+   * for the node's whole queue (rebalance.md, section 8).
+   */
+  private Future<Reply> show(Fleet fleet, RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    Map<String, Long> tasks = fleet.writes().fenceTasks(id);
+    if (tasks == null) {
+      return Future.succeededFuture(notFound(id));
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode body = JsonNodeFactory.instance.objectNode().put("fenceId", id);
+    com.fasterxml.jackson.databind.node.ObjectNode last = body.putObject("lastTasks");
+    tasks.forEach((node, uid) -> {
+      if (uid == null) {
+        last.putNull(node);
+      } else {
+        last.put(node, uid);
+      }
+    });
+    return Future.succeededFuture(Reply.json(200, body));
+  }
+
   private Future<Reply> lift(Fleet fleet, RoutingContext ctx) {
     String id = ctx.pathParam("id");
     if (!fleet.writes().liftFence(id)) {
-      return Future.succeededFuture(Reply.error(new MeiliError(404, "Fence `" + id + "` not found: it was lifted,"
-          + " its time to live ran out, or the sequencer that held it stopped.", "miroir_fence_not_found",
-          "invalid_request"), Map.of()));
+      return Future.succeededFuture(notFound(id));
     }
     return Future.succeededFuture(new Reply(204, Map.of(), null));
+  }
+
+  private static Reply notFound(String id) {
+    return Reply.error(new MeiliError(404, "Fence `" + id + "` not found: it was lifted, its time to live ran out,"
+        + " or the sequencer that held it stopped.", "miroir_fence_not_found", "invalid_request"), Map.of());
   }
 
   private static dev.miroir.router.ApiException invalid(String detail) {

@@ -386,7 +386,12 @@ public final class Mover {
     clock.lap("source");
     awaitCaughtUp(source, targets);
     clock.lap("caught up");
-    ShardCopier.Settled settled = copier.settle(source, targets, move.shard(), true, clock);
+    // Asked once nothing is pending: the task of each node's last write to the shard, which the drain
+    // waits for instead of the node's whole queue (the mover's own earlier tasks were drained before
+    // the fence was raised).
+    Map<String, Long> lastTasks = routers.fenceTasks(v.fenceId());
+    clock.lap("last tasks");
+    ShardCopier.Settled settled = copier.settle(source, targets, move.shard(), true, clock, lastTasks);
     // The fence ends with the verification, before the state after it is saved: a crash in between
     // resumes FENCED, which raises a new fence and verifies again (never a guess). The LiftFence of the
     // next state then finds it gone, which counts as lifted.

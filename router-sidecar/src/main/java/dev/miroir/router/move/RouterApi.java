@@ -85,6 +85,22 @@ public class RouterApi {
     }
   }
 
+  /**
+   * Per node, the task at or after every task holding a write to the fence's shards (null where the
+   * sequencer cannot tell); empty when the router does not say (an older router, or the fence is gone):
+   * the mover then waits for the nodes' whole queues. Asked once no copy is pending.
+   */
+  public Map<String, Long> fenceTasks(String fenceId) {
+    NodeReply reply = call(routerUrls.get().get(0), HttpMethod.GET, "/_miroir/fences/" + fenceId, null);
+    Map<String, Long> out = new HashMap<>();
+    if (!reply.isSuccess()) {
+      return out;
+    }
+    reply.json().path("lastTasks").fields().forEachRemaining(e -> out.put(e.getKey(),
+        e.getValue().isIntegralNumber() ? e.getValue().asLong() : null));
+    return out;
+  }
+
   /** What the write path knows of each node's copies; empty when the router has no such report. */
   public Map<String, ReplicaStatus> replicaStatus() {
     NodeReply reply = call(routerUrls.get().get(0), HttpMethod.GET, "/_miroir/replicas", null);

@@ -235,13 +235,33 @@ public final class ShardCopier {
    * for the tasks it received meanwhile.
    */
   public void awaitDrained(List<TopologyNode> nodes, long maxPauseMillis) {
-    List<io.vertx.core.Future<NodeReply>> asked = nodes.stream()
+    java.util.Map<TopologyNode, Long> whole = new java.util.LinkedHashMap<>();
+    nodes.forEach(n -> whole.put(n, null));
+    awaitTasks(whole, maxPauseMillis);
+  }
+
+  /**
+   * Waits until each node has processed every task up to the one named for it (null: every task it
+   * has when asked). A node applies a shard's writes in enqueue order, so waiting for the last task
+   * holding a write to the shard is enough to read the shard; the node's other work (a batch of writes
+   * to other shards, another move's page) is not waited for. Nodes without a known task are asked for
+   * their last task at the same moment, and all are waited for together.
+   */
+  public void awaitTasks(java.util.Map<TopologyNode, Long> upTo, long maxPauseMillis) {
+    List<TopologyNode> unknown = upTo.entrySet().stream().filter(e -> e.getValue() == null)
+        .map(java.util.Map.Entry::getKey).toList();
+    List<io.vertx.core.Future<NodeReply>> asked = unknown.stream()
         .map(n -> client.send(n, HttpMethod.GET, "/tasks?limit=1", null, null, masterAuthorization)).toList();
     java.util.Map<TopologyNode, Long> waiting = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < nodes.size(); i++) {
-      JsonNode latest = success(nodes.get(i), "GET /tasks", Sync.await(asked.get(i))).path("results");
+    upTo.forEach((node, uid) -> {
+      if (uid != null && uid >= 0) {
+        waiting.merge(node, uid, Math::max);
+      }
+    });
+    for (int i = 0; i < unknown.size(); i++) {
+      JsonNode latest = success(unknown.get(i), "GET /tasks", Sync.await(asked.get(i))).path("results");
       if (!latest.isEmpty()) {
-        waiting.merge(nodes.get(i), latest.get(0).path("uid").asLong(), Math::max);
+        waiting.merge(unknown.get(i), latest.get(0).path("uid").asLong(), Math::max);
       }
     }
     long pause = Math.min(20, maxPauseMillis);
@@ -331,7 +351,7 @@ public final class ShardCopier {
    * plus deleted. Only a guarantee when no write to the shard is in flight (under the fence).
    */
   public long reconcile(TopologyNode source, List<TopologyNode> targets, int shard, Enqueuer enqueuer) {
-    return settle(source, targets, shard, false, new FenceClock(), enqueuer).rewritten();
+    return settle(source, targets, shard, false, new FenceClock(), enqueuer, java.util.Map.of()).rewritten();
   }
 
   public long reconcile(TopologyNode source, List<TopologyNode> targets, int shard) {
@@ -356,11 +376,20 @@ public final class ShardCopier {
    * of them), so a copy the unfenced catch-up already made equal is read once, not twice.
    */
   public Settled settle(TopologyNode source, List<TopologyNode> targets, int shard, boolean verify, FenceClock clock) {
-    return settle(source, targets, shard, verify, clock, Enqueuer.DIRECT);
+    return settle(source, targets, shard, verify, clock, Enqueuer.DIRECT, java.util.Map.of());
+  }
+
+  /**
+   * @param lastTasks per node id, the last task holding a write to the shard (the fence's answer): the
+   *     first drain waits for that task only; a node missing from it, or null, is drained whole
+   */
+  public Settled settle(TopologyNode source, List<TopologyNode> targets, int shard, boolean verify, FenceClock clock,
+      java.util.Map<String, Long> lastTasks) {
+    return settle(source, targets, shard, verify, clock, Enqueuer.DIRECT, lastTasks);
   }
 
   private Settled settle(TopologyNode source, List<TopologyNode> targets, int shard, boolean verify, FenceClock clock,
-      Enqueuer enqueuer) {
+      Enqueuer enqueuer, java.util.Map<String, Long> lastTasks) {
     long changed = 0;
     // Under the fence (verify) the queues are watched closely; a catch-up round may look less often.
     long pause = verify ? FENCED_DRAIN_PAUSE_MS : DRAIN_PAUSE_MAX_MS;
@@ -372,7 +401,9 @@ public final class ShardCopier {
       targets.forEach(t -> clock.note(queued(t)));
       clock.lap("trace");
     }
-    awaitDrained(involved, pause);
+    java.util.Map<TopologyNode, Long> upTo = new java.util.LinkedHashMap<>();
+    involved.forEach(n -> upTo.put(n, lastTasks.get(n.id())));
+    awaitTasks(upTo, pause);
     clock.lap("drain");
     // Index shapes: one look at every node at once; the slow path (create, patch, wait) only when one
     // differs, which after PREPARING means a settings write raced the move.

@@ -41,6 +41,8 @@ public final class ReplicaLog {
   private final long maxCopies;
   private final long maxBytes;
   private final Map<String, NodeQueue> queues = new HashMap<>();
+  /** Which node task holds each shard's last write, for fenced moves; only what this leadership saw. */
+  private ShardTaskMarks marks = new ShardTaskMarks();
 
   public ReplicaLog(ReplicaLogStore store, long maxCopies, long maxBytes) {
     this.store = store;
@@ -62,7 +64,10 @@ public final class ReplicaLog {
           }
         }));
         queues.clear();
+        // Another leader may have sequenced and delivered copies since this router last did.
+        marks = new ShardTaskMarks();
         for (NodeCopy c : loaded.pending()) {
+          marks.sequenced(c.nodeId(), c.seq(), null);
           NodeQueue q = queue(c.nodeId());
           q.entries.addLast(new Entry(c, null));
           q.bytes += c.bytes();
@@ -84,6 +89,14 @@ public final class ReplicaLog {
    * @return per write, its copies as sequenced; and the nodes that overflowed
    */
   Future<List<Overflow>> append(List<List<NodeCopy>> writes, List<List<Promise<NodeReply>>> firsts) {
+    return append(writes, firsts, null);
+  }
+
+  /**
+   * @param shards per write, the shards it touches (an entry null: every shard), or null when not known
+   */
+  Future<List<Overflow>> append(List<List<NodeCopy>> writes, List<List<Promise<NodeReply>>> firsts,
+      List<java.util.Set<Integer>> shards) {
     return store.append(writes).map(first -> {
       long now = System.currentTimeMillis();
       List<Overflow> overflows = new ArrayList<>();
@@ -92,6 +105,7 @@ public final class ReplicaLog {
           List<NodeCopy> write = writes.get(i);
           for (int j = 0; j < write.size(); j++) {
             NodeCopy c = write.get(j).sequenced(first + i, now);
+            marks.sequenced(c.nodeId(), c.seq(), shards == null ? null : shards.get(i));
             NodeQueue q = queue(c.nodeId());
             q.entries.addLast(new Entry(c, firsts.get(i).get(j)));
             q.bytes += c.bytes();
@@ -148,12 +162,21 @@ public final class ReplicaLog {
       q.entries.pollFirst();
       q.bytes -= entry.copy().bytes();
       q.delivered++;
+      marks.delivered(nodeId, entry.copy().seq(), taskUid);
       if (taskUid >= 0) {
         q.lastTaskUid = taskUid;
       }
       taskUid = q.lastTaskUid;
     }
     return store.delivered(nodeId, entry.copy().seq(), taskUid);
+  }
+
+  /**
+   * The node task at or after every task on the node that holds a write to one of {@code shards}, or
+   * null when unknown ({@link ShardTaskMarks}); meaningful once the node has no pending copy.
+   */
+  synchronized Long lastShardTask(String nodeId, java.util.Set<Integer> shards) {
+    return marks.lastTask(nodeId, shards);
   }
 
   synchronized long lastTaskUid(String nodeId) {

@@ -141,6 +141,13 @@ public final class WritePath implements AutoCloseable {
     return sequencer;
   }
 
+  /** See {@link WriteSequencer#lastTasks}: for every node this router knows. */
+  public Map<String, Long> fenceTasks(String fenceId) {
+    java.util.Set<String> known = new TreeSet<>(topology.get().nodes().keySet());
+    known.addAll(log.knownNodes());
+    return sequencer.lastTasks(fenceId, known);
+  }
+
   public boolean liftFence(String fenceId) {
     return sequencer.lift(fenceId);
   }

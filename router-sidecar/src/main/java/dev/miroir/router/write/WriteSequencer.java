@@ -122,13 +122,15 @@ public final class WriteSequencer implements ShardFence {
     }
     List<List<NodeCopy>> writes = new ArrayList<>();
     List<List<Promise<NodeReply>>> firsts = new ArrayList<>();
+    List<Set<Integer>> shards = new ArrayList<>();
     for (Pending p : batch) {
       writes.add(p.plan().copies());
+      shards.add(p.plan().shards());
       List<Promise<NodeReply>> promises = new ArrayList<>();
       p.plan().copies().forEach(c -> promises.add(Promise.promise()));
       firsts.add(promises);
     }
-    log.append(writes, firsts).onComplete(appended -> {
+    log.append(writes, firsts, shards).onComplete(appended -> {
       synchronized (this) {
         appending = false;
       }
@@ -179,6 +181,23 @@ public final class WriteSequencer implements ShardFence {
       }
     }
     return Future.join(earlier).transform(done -> Future.succeededFuture(fence));
+  }
+
+  /**
+   * For a standing fence, per node: the node task at or after every task holding a write to the fence's
+   * shards (of any index), or null when this leader cannot tell; null altogether when no such fence
+   * stands. Once a node has no pending copy, a mover waits for that task instead of the node's queue.
+   */
+  public Map<String, Long> lastTasks(String fenceId, java.util.Collection<String> nodeIds) {
+    Fence fence = fences.get(fenceId);
+    if (fence == null) {
+      return null;
+    }
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (String node : nodeIds) {
+      out.put(node, log.lastShardTask(node, fence.shards));
+    }
+    return out;
   }
 
   /** Lifts a fence; false when no such fence stands (lifted, expired, or raised on another leader). */
