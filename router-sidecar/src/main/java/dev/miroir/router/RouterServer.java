@@ -122,9 +122,13 @@ public final class RouterServer implements RouterHandle {
       }
 
       Endpoints endpoints = new Endpoints(router, meters);
+      // Searches and document writes first: Vert.x Web tries routes in order, a regular expression per
+      // route with a path parameter, and a search mounted behind 40 routes spent 4 % of its event-loop
+      // CPU matching them (issue 13). No two modules share a method and path, so the order changes no
+      // answer.
       List<RouteModule> modules = new java.util.ArrayList<>(List.of(
-          new ClusterRoutes(), new IndexRoutes(), new DocumentRoutes(meters), new TaskRoutes(), new KeyRoutes(),
-          new SearchRoutes(), new ReplicaRoutes(), new InstanceRoutes(),
+          new SearchRoutes(), new DocumentRoutes(meters), new ClusterRoutes(), new IndexRoutes(), new TaskRoutes(),
+          new KeyRoutes(), new ReplicaRoutes(), new InstanceRoutes(),
           new ConsistencyRoutes(meters, ConsistencyMonitor.configuredInterval(System.getenv()))));
       modules.addAll(config.extraRoutes());
       modules.forEach(m -> m.mount(endpoints, fleet));
