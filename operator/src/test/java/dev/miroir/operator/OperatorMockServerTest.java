@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -192,15 +193,25 @@ class OperatorMockServerTest {
         return c.getStatus() != null && "Provisioning".equals(c.getStatus().getPhase())
             && api.client().configMaps().inNamespace(ns).withName("demo-topology").get() != null;
       });
+      // "Right" is the state the first operator settled on: the kubelet's pods and StatefulSet statuses
+      // exist and a few requeues (500 ms) passed without a write. Stopping before the pass that sees the
+      // pods would leave a status the restarted operator is right to rewrite (replicas 0 -> 3).
+      Await.until("three pods of held nodes", CONVERGE, () -> api.client().pods().inNamespace(ns)
+          .withLabel(Labels.COMPONENT, Labels.COMPONENT_NODE).list().getItems().size() == 3);
+      awaitSettled(ns, "demo", Duration.ofSeconds(2));
       api.stopOperator();
       Map<String, String> before = versions(ns);
-      String statusBefore = cluster(ns, "demo").getMetadata().getResourceVersion();
+      MeiliCluster clusterBefore = cluster(ns, "demo");
 
       api.startOperator(settings);
       // The restarted operator reconciles the cluster at startup, and again on every requeue.
       sleep(Duration.ofSeconds(3));
       assertThat(versions(ns)).isEqualTo(before);
-      assertThat(cluster(ns, "demo").getMetadata().getResourceVersion()).isEqualTo(statusBefore);
+      MeiliCluster clusterAfter = cluster(ns, "demo");
+      assertThat(clusterAfter.getMetadata().getResourceVersion())
+          .as("the restarted operator rewrote the cluster:%nbefore: %s%nafter: %s",
+              Serialization.asYaml(clusterBefore.getStatus()), Serialization.asYaml(clusterAfter.getStatus()))
+          .isEqualTo(clusterBefore.getMetadata().getResourceVersion());
 
       for (int i = 0; i < 3; i++) {
         kubelet.release("demo-" + i);
@@ -280,6 +291,21 @@ class OperatorMockServerTest {
       versions.put(o.getKind() + "/" + o.getMetadata().getName(), o.getMetadata().getResourceVersion());
     }
     return versions;
+  }
+
+  /** Waits until neither the cluster nor any owned object changed for {@code quiet}. */
+  private static void awaitSettled(String ns, String name, Duration quiet) {
+    String[] last = {null};
+    long[] since = {System.nanoTime()};
+    Await.until(name + " settled for " + quiet, CONVERGE, () -> {
+      String now = cluster(ns, name).getMetadata().getResourceVersion() + " " + versions(ns);
+      if (!now.equals(last[0])) {
+        last[0] = now;
+        since[0] = System.nanoTime();
+        return false;
+      }
+      return System.nanoTime() - since[0] >= quiet.toNanos();
+    });
   }
 
   static MeiliCluster cluster(String ns, String name) {
